@@ -1,0 +1,14 @@
+// Command profile is the GET /profile Lambda function: profile.Handler behind
+// aws-lambda-go's Runtime API client. Build it with -tags lambda.norpc for the
+// provided.al2023 runtime (make build, make package).
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/serverless-auth/serverless-auth/profile"
+)
+
+func main() {
+	lambda.Start(profile.New().Handle)
+}
