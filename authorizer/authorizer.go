@@ -1,0 +1,143 @@
+package authorizer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Authorizer is an API Gateway TOKEN authorizer for Auth0 RS256 access
+// tokens. It is safe for concurrent use.
+type Authorizer struct {
+	cfg     Config
+	client  *http.Client
+	clock   func() time.Time
+	logger  *slog.Logger
+	keys    *keySet
+	keyfunc keyfunc.Keyfunc
+	parser  *jwt.Parser
+}
+
+// Option configures an Authorizer.
+type Option func(*Authorizer)
+
+// WithHTTPClient sets the client used to fetch the JWKS. The default client
+// does not follow redirects; every fetch is bounded by Config.JWKSTimeout and
+// the caller's context deadline whatever the client's own settings.
+func WithHTTPClient(c *http.Client) Option {
+	return func(a *Authorizer) {
+		if c != nil {
+			a.client = c
+		}
+	}
+}
+
+// WithClock sets the clock used for exp, nbf and iat and for the JWKS
+// refresh policy (minimum interval, maximum age). The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(a *Authorizer) {
+		if now != nil {
+			a.clock = now
+		}
+	}
+}
+
+// WithLogger sets the logger for decision and JWKS refresh lines. The
+// default writes JSON to os.Stdout.
+func WithLogger(l *slog.Logger) Option {
+	return func(a *Authorizer) {
+		if l != nil {
+			a.logger = l
+		}
+	}
+}
+
+// New validates cfg and returns an Authorizer. It fetches the JWKS once,
+// within ctx and Config.JWKSTimeout; a failed fetch is logged, not fatal:
+// requests are then rejected with ErrKeysUnavailable until a later fetch,
+// at most one per Config.JWKSRefreshMinInterval, succeeds.
+func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("authorizer: invalid configuration: %w", err)
+	}
+	a := &Authorizer{
+		cfg: cfg,
+		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
+		clock:  time.Now,
+		logger: slog.New(slog.NewJSONHandler(os.Stdout, nil)),
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	a.keys = newKeySet(cfg, a.client, a.clock, a.logger)
+	kf, err := newKeyfunc(a.keys)
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
+	}
+	a.keyfunc = kf
+	a.parser = newParser(cfg, a.clock)
+	a.keys.refresh(ctx, a.clock())
+	return a, nil
+}
+
+// Authorize is the Lambda handler: it verifies the event's bearer token and
+// returns an Allow policy for its sub on the methodArn (or on the whole stage
+// with PolicyResourceStage), with context {"scope": scope}. Every failure,
+// including a methodArn that does not parse, returns ErrUnauthorized and no
+// policy. It writes one log line per call: msg "authorize", decision,
+// reason, request_id (when ctx carries a Lambda context) and, on allow, sub.
+func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (resp events.APIGatewayCustomAuthorizerResponse, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.logger.LogAttrs(ctx, slog.LevelError, "authorize", decisionAttrs(ctx, "deny", "internal")...)
+			resp, err = events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+		}
+	}()
+	resp, sub, err := a.authorize(ctx, req)
+	if err != nil {
+		a.logger.LogAttrs(ctx, slog.LevelInfo, "authorize", decisionAttrs(ctx, "deny", Reason(err))...)
+		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+	}
+	a.logger.LogAttrs(ctx, slog.LevelInfo, "authorize", append(decisionAttrs(ctx, "allow", Reason(nil)), slog.String("sub", sub))...)
+	return resp, nil
+}
+
+func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, string, error) {
+	if len(req.AuthorizationToken) > a.cfg.MaxTokenBytes+len(bearerScheme)+1 {
+		return events.APIGatewayCustomAuthorizerResponse{}, "", ErrTokenTooLarge
+	}
+	token, err := ParseBearer(req.AuthorizationToken)
+	if err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+	}
+	arn, err := ParseMethodARN(req.MethodArn)
+	if err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+	}
+	claims, err := a.Verify(ctx, token)
+	if err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+	}
+	resource := policyResource(a.cfg.PolicyResource, req.MethodArn, arn)
+	return allowResponse(claims.Subject, resource, claims.Scope), claims.Subject, nil
+}
+
+// decisionAttrs are the fields common to every decision line.
+func decisionAttrs(ctx context.Context, decision, reason string) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 4)
+	attrs = append(attrs, slog.String("decision", decision), slog.String("reason", reason))
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc != nil && lc.AwsRequestID != "" {
+		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
+	}
+	return attrs
+}

@@ -1,0 +1,100 @@
+package authorizer
+
+import (
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// policyVersion is the IAM policy language version API Gateway expects.
+const policyVersion = "2012-10-17"
+
+// MethodARN is a parsed API Gateway method ARN:
+// arn:PARTITION:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/RESOURCE-PATH.
+type MethodARN struct {
+	Partition string // aws, aws-cn, aws-us-gov, ...
+	Region    string
+	Account   string
+	APIID     string
+	Stage     string
+	Verb      string // GET, POST, ..., or * / ANY
+	Resource  string // the resource path without its leading "/", may be empty
+}
+
+// ParseMethodARN parses the methodArn of a TOKEN authorizer event. It
+// rejects (ErrMethodARN) anything that is not an execute-api ARN with a
+// non-empty partition, region, account, API id, stage and verb, and any ARN
+// holding white space or control characters.
+func ParseMethodARN(s string) (MethodARN, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return MethodARN{}, ErrMethodARN
+		}
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+		return MethodARN{}, ErrMethodARN
+	}
+	path := strings.SplitN(parts[5], "/", 4)
+	if len(path) < 3 {
+		return MethodARN{}, ErrMethodARN
+	}
+	a := MethodARN{
+		Partition: parts[1],
+		Region:    parts[3],
+		Account:   parts[4],
+		APIID:     path[0],
+		Stage:     path[1],
+		Verb:      path[2],
+	}
+	if len(path) == 4 {
+		a.Resource = path[3]
+	}
+	for _, f := range []string{a.Partition, a.Region, a.Account, a.APIID, a.Stage, a.Verb} {
+		if f == "" || strings.Contains(f, ":") {
+			return MethodARN{}, ErrMethodARN
+		}
+	}
+	return a, nil
+}
+
+// String returns the method ARN.
+func (a MethodARN) String() string {
+	return a.stagePrefix() + a.Verb + "/" + a.Resource
+}
+
+// StageWildcard returns the ARN covering every method of the stage:
+// arn:PARTITION:execute-api:REGION:ACCOUNT:APIID/STAGE/*.
+func (a MethodARN) StageWildcard() string {
+	return a.stagePrefix() + "*"
+}
+
+func (a MethodARN) stagePrefix() string {
+	return "arn:" + a.Partition + ":execute-api:" + a.Region + ":" + a.Account + ":" + a.APIID + "/" + a.Stage + "/"
+}
+
+// allowResponse builds the Allow response for principal on resource with
+// the token's scope as the only context value.
+func allowResponse(principal, resource, scope string) events.APIGatewayCustomAuthorizerResponse {
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: principal,
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: policyVersion,
+			Statement: []events.IAMPolicyStatement{{
+				Action:   []string{"execute-api:Invoke"},
+				Effect:   "Allow",
+				Resource: []string{resource},
+			}},
+		},
+		Context: map[string]interface{}{"scope": scope},
+	}
+}
+
+// policyResource returns the Resource to allow for arn (the methodArn as
+// received, or the stage wildcard).
+func policyResource(mode PolicyResource, methodArn string, arn MethodARN) string {
+	if mode == PolicyResourceStage {
+		return arn.StageWildcard()
+	}
+	return methodArn
+}

@@ -1,0 +1,81 @@
+package authorizer
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseMethodARN(t *testing.T) {
+	cases := []struct {
+		arn   string
+		want  MethodARN
+		stage string
+	}{
+		{testARN, MethodARN{"aws", "eu-west-1", "123456789012", "abcdef1234", "prod", "GET", "profile"},
+			"arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/*"},
+		{"arn:aws:execute-api:us-east-1:123456789012:api/dev/POST/a/b/c", MethodARN{"aws", "us-east-1", "123456789012", "api", "dev", "POST", "a/b/c"},
+			"arn:aws:execute-api:us-east-1:123456789012:api/dev/*"},
+		{"arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/", MethodARN{"aws", "us-east-1", "123456789012", "api", "dev", "GET", ""},
+			"arn:aws:execute-api:us-east-1:123456789012:api/dev/*"},
+		{"arn:aws:execute-api:us-east-1:123456789012:api/dev/GET", MethodARN{"aws", "us-east-1", "123456789012", "api", "dev", "GET", ""},
+			"arn:aws:execute-api:us-east-1:123456789012:api/dev/*"},
+		{"arn:aws-cn:execute-api:cn-north-1:123456789012:api/v1/*/*", MethodARN{"aws-cn", "cn-north-1", "123456789012", "api", "v1", "*", "*"},
+			"arn:aws-cn:execute-api:cn-north-1:123456789012:api/v1/*"},
+		{"arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/users/{id}", MethodARN{"aws", "eu-west-1", "123456789012", "api", "prod", "GET", "users/{id}"},
+			"arn:aws:execute-api:eu-west-1:123456789012:api/prod/*"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.arn, func(t *testing.T) {
+			got, err := ParseMethodARN(tc.arn)
+			if err != nil || got != tc.want {
+				t.Fatalf("ParseMethodARN = %+v, %v; want %+v", got, err, tc.want)
+			}
+			if s := got.StageWildcard(); s != tc.stage {
+				t.Errorf("StageWildcard = %s, want %s", s, tc.stage)
+			}
+			if tc.want.Resource != "" || tc.arn[len(tc.arn)-1] == '/' {
+				if s := got.String(); s != tc.arn {
+					t.Errorf("String = %s, want %s", s, tc.arn)
+				}
+			}
+		})
+	}
+}
+
+func TestParseMethodARNRejects(t *testing.T) {
+	for _, arn := range []string{
+		"",
+		"*",
+		"arn:aws:execute-api:eu-west-1:123456789012",
+		"arn:aws:execute-api:eu-west-1:123456789012:api",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod/",
+		"arn:aws:lambda:eu-west-1:123456789012:api/prod/GET/x",
+		"arn::execute-api:eu-west-1:123456789012:api/prod/GET/x",
+		"arn:aws:execute-api::123456789012:api/prod/GET/x",
+		"arn:aws:execute-api:eu-west-1::api/prod/GET/x",
+		"arn:aws:execute-api:eu-west-1:123456789012:/prod/GET/x",
+		"arn:aws:execute-api:eu-west-1:123456789012:api//GET/x",
+		"ARN:aws:execute-api:eu-west-1:123456789012:api/prod/GET/x",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/x y",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/x\n",
+		"arn:aws:execute-api:eu-west-1:123456789012:a:b/prod/GET/x",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod:x/GET/x",
+	} {
+		if got, err := ParseMethodARN(arn); !errors.Is(err, ErrMethodARN) {
+			t.Errorf("ParseMethodARN(%q) = %+v, %v", arn, got, err)
+		}
+	}
+}
+
+func TestAllowResponseContextIsScalar(t *testing.T) {
+	r := allowResponse("sub", testARN, "a b")
+	for k, v := range r.Context {
+		if _, ok := v.(string); !ok {
+			t.Errorf("context %s is %T", k, v)
+		}
+	}
+	if len(r.PolicyDocument.Statement) != 1 || r.PolicyDocument.Statement[0].Effect != "Allow" {
+		t.Fatalf("policy = %+v", r.PolicyDocument)
+	}
+}
