@@ -7,9 +7,17 @@ LAMBDA_TAGS := lambda.norpc
 FUNCTIONS   := authorizer profile
 FUZZTIME    ?= 5s
 
-.PHONY: all test vet fmt-check unit scenarios fuzz build clean
+AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
+PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
+REPORTS     := reports
+
+.PHONY: all run test vet fmt-check fuzz build conformance clean
 
 all: test
+
+## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000).
+run:
+	$(GO) run ./cmd/local $(ARGS)
 
 ## test: vet, gofmt, race-enabled unit tests, the whole suite in-process and against build/ binaries, brief fuzzing.
 test: vet fmt-check build
@@ -37,6 +45,12 @@ $(BUILD)/%/bootstrap: FORCE
 	CGO_ENABLED=0 $(GO) build -tags $(LAMBDA_TAGS) -trimpath -o $@ ./deploy/$*
 
 FORCE:
+
+## conformance: the suite against build/ binaries, or any AUTHORIZER=/PROFILE= commands; Markdown + JSON report in reports/.
+conformance: build
+	@mkdir -p $(REPORTS)
+	$(GO) run ./cmd/conformance -authorizer '$(AUTHORIZER)' -profile '$(PROFILE)' \
+		-report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
 
 clean:
 	rm -rf $(BUILD) reports

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/serverless-auth/serverless-auth/fakeauth0"
+)
+
+// printBanner tells a first-time user what runs where and gives them curl
+// commands that work as printed: tokens are minted fresh at start.
+func printBanner(w io.Writer, s *stack) error {
+	outsider, err := fakeauth0.NewKey(2048)
+	if err != nil {
+		return fmt.Errorf("generating the forged example's key: %w", err)
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	api := s.url + "/" + s.gateway.Stage()
+	p("serverless-auth local stack (Ctrl-C to stop)")
+	p("")
+	p("  API Gateway (fake):  %s   GET /%s/profile, cache TTL %ds", s.url, s.gateway.Stage(), s.ttl)
+	p("  Auth0 tenant (fake): %s", s.tenant.URL)
+	p("")
+	p("The authorizer's environment (from deploy/template.yaml):")
+	for _, k := range slices.Sorted(maps.Keys(s.env)) {
+		p("  %s=%s", k, s.env[k])
+	}
+	p("")
+	p("Demo clients (machine-to-machine applications of the tenant):")
+	for _, c := range s.tenant.Clients() {
+		scopes := strings.Join(c.Scopes, " ")
+		if scopes == "" {
+			scopes = "(no scope)"
+		}
+		p("  %-16s secret %-22s scopes %s", c.ID, c.Secret, scopes)
+	}
+	p("")
+	p("Get a token as each client (client credentials, as with Auth0):")
+	for _, c := range s.tenant.Clients() {
+		p("  curl -s %s -H 'Content-Type: application/json' -d '{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":\"%s\",\"audience\":\"%s\"}'",
+			s.tenant.TokenURL(), c.ID, c.Secret, s.tenant.Audience())
+	}
+	p("")
+	p("Call the API (tokens minted now, valid for 24 hours):")
+	p("  # 200 {\"name\":\"Daniël\"}: a token with scope get:profile")
+	p("  curl -i %s/profile -H 'Authorization: Bearer %s'", api, s.tenant.Token(fakeauth0.DefaultReaderID))
+	p("  # 403 Forbidden: a valid token without the scope")
+	p("  curl -i %s/profile -H 'Authorization: Bearer %s'", api, s.tenant.Token(fakeauth0.DefaultNoScopeID))
+	p("  # 401 Unauthorized: no token (the authorizer is not even invoked)")
+	p("  curl -i %s/profile", api)
+	p("  # 401 Unauthorized: a token signed by a key the tenant never published")
+	forged := s.tenant.Mint(s.tenant.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(outsider))
+	p("  curl -i %s/profile -H 'Authorization: Bearer %s'", api, forged)
+	p("")
+	p("One line per request follows: method, path, status, the authorizer's decision (reason), latency, cache.")
+	return nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a bytes.Buffer safe for the gateway's concurrent logging.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// curlLine matches the printed API calls: URL and optional bearer token.
+var curlLine = regexp.MustCompile(`^\s*curl -i (\S+)(?: -H 'Authorization: Bearer ([^']+)')?$`)
+
+// TestBannerCommandsWork starts the stack as make run does (on free ports),
+// takes the curl commands it prints and checks each answers as its comment
+// says, and that every request is logged on one line.
+func TestBannerCommandsWork(t *testing.T) {
+	logs := &syncBuffer{}
+	s, err := start(context.Background(), options{addr: "127.0.0.1:0", tenantAddr: "127.0.0.1:0"}, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var banner bytes.Buffer
+	if err := printBanner(&banner, s); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{200, 403, 401, 401}
+	var got []int
+	for line := range strings.SplitSeq(banner.String(), "\n") {
+		m := curlLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		req, err := http.NewRequest(http.MethodGet, m[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m[2] != "" {
+			req.Header.Set("Authorization", "Bearer "+m[2])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+		if resp.StatusCode == 200 && string(body) != `{"name":"Daniël"}` {
+			t.Errorf("200 body %s", body)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("banner printed %d API curl commands, want %d:\n%s", len(got), len(want), banner.String())
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("curl %d answered %d, want %d", i, got[i], want[i])
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("want one log line per request, got:\n%s", logs.String())
+	}
+	for i, reason := range []string{"allow (ok)", "allow (ok)", "authorizer not invoked", "deny (unknown_kid)"} {
+		if !strings.Contains(lines[i], reason) {
+			t.Errorf("log line %d %q lacks %q", i, lines[i], reason)
+		}
+	}
+	if strings.Contains(logs.String(), "eyJ") {
+		t.Error("the request log contains a token")
+	}
+}
+
+// TestTokenCurlCommandsAreValid checks the printed client-credentials
+// commands against the tenant.
+func TestTokenCurlCommandsAreValid(t *testing.T) {
+	s, err := start(context.Background(), options{addr: "127.0.0.1:0", tenantAddr: "127.0.0.1:0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var banner bytes.Buffer
+	if err := printBanner(&banner, s); err != nil {
+		t.Fatal(err)
+	}
+	tokenLine := regexp.MustCompile(`curl -s (\S+) -H 'Content-Type: application/json' -d '([^']+)'`)
+	n := 0
+	for _, m := range tokenLine.FindAllStringSubmatch(banner.String(), -1) {
+		resp, err := http.Post(m[1], "application/json", strings.NewReader(m[2]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"access_token"`) {
+			t.Errorf("token request %s: %d %s", m[2], resp.StatusCode, body)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("want 2 token commands, got %d", n)
+	}
+}
+
+func TestParseRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-cache-ttl", "3601"}, {"-cache-ttl", "-1"}, {"extra"}} {
+		if _, err := parse(args, io.Discard); err == nil {
+			t.Errorf("parse(%q) accepted", args)
+		}
+	}
+}

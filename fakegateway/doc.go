@@ -1,0 +1,30 @@
+// Package fakegateway is a fake Amazon API Gateway REST API stage on net/http, configured from
+// the same SAM template that deploys the real one (LoadTemplate), so that local and deployed
+// behaviour cannot drift.
+//
+// A request goes through the pipeline API Gateway runs:
+//
+//  1. payload limit: a body over 10 MB is refused with 413;
+//  2. routing: /{stage}/{resource}; an unknown stage, resource or method is 403
+//     {"message":"Missing Authentication Token"} (or, when an Authorization header that is not
+//     SigV4 is present, 403 IncompleteSignatureException, as API Gateway then tries to read the
+//     header as a signature);
+//  3. the TOKEN authorizer: a missing identity header, or one failing the validation expression,
+//     is 401 {"message":"Unauthorized"} without invoking the authorizer; otherwise the authorizer
+//     gets {"type":"TOKEN","authorizationToken":...,"methodArn":...} (from the result cache when
+//     the TTL is non-zero). Its error "Unauthorized" is 401; an explicit Deny is 403 "... with an
+//     explicit deny"; an Allow that does not cover the methodArn is 403; any other error, a
+//     malformed response or policy, a non-scalar context value or a timeout is 500
+//     {"message":null};
+//  4. the Lambda proxy integration: the function gets an events.APIGatewayProxyRequest whose
+//     requestContext.authorizer holds principalId and the context values as strings; a function
+//     error or malformed response is 502, an integration timeout 504.
+//
+// Every response the gateway makes itself carries x-amzn-RequestId and (where API Gateway sends
+// one) x-amzn-ErrorType, and goes through the template's gateway responses (a specific type over
+// DEFAULT_4XX / DEFAULT_5XX), so CORS headers configured there appear on errors as they would in
+// AWS.
+//
+// Gateway is an http.Handler for callers that run their own listener; NewServer serves one on
+// 127.0.0.1 like httptest.NewServer.
+package fakegateway

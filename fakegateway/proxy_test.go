@@ -1,0 +1,255 @@
+package fakegateway
+
+import (
+	"encoding/base64"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestProxyEvent(t *testing.T) {
+	cfg := testConfig()
+	cfg.StageVariables = map[string]string{"color": "blue"}
+	h := newHarness(t, cfg)
+	req, err := http.NewRequest("POST", h.srv.StageURL()+"/items/a%20b?x=1&x=2&y=z&empty=", strings.NewReader(`{"n":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer allow")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "fake-test/1.0")
+	req.Header.Add("X-Multi", "one")
+	req.Header.Add("X-Multi", "two")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := response{status: resp.StatusCode, header: resp.Header, body: readAll(resp)}
+	resp.Body.Close()
+	if r.status != 200 {
+		t.Fatalf("status %d %s", r.status, r.body)
+	}
+	ev := r.event(t)
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"resource", ev.Resource, "/items/{id}"},
+		{"path", ev.Path, "/items/a b"},
+		{"httpMethod", ev.HTTPMethod, "POST"},
+		{"body", ev.Body, `{"n":1}`},
+		{"isBase64Encoded", ev.IsBase64Encoded, false},
+		{"pathParameters", ev.PathParameters, map[string]string{"id": "a b"}},
+		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"x": "2", "y": "z", "empty": ""}},
+		{"multiValueQueryStringParameters", ev.MultiValueQueryStringParameters, map[string][]string{"x": {"1", "2"}, "y": {"z"}, "empty": {""}}},
+		{"stageVariables", ev.StageVariables, map[string]string{"color": "blue"}},
+		{"headers[X-Multi] (last value)", ev.Headers["X-Multi"], "two"},
+		{"multiValueHeaders[X-Multi]", ev.MultiValueHeaders["X-Multi"], []string{"one", "two"}},
+		{"headers[Authorization]", ev.Headers["Authorization"], "Bearer allow"},
+		{"headers[Content-Type]", ev.Headers["Content-Type"], "application/json"},
+		{"headers[Host]", ev.Headers["Host"], strings.TrimPrefix(h.srv.URL, "http://")},
+		{"headers[X-Forwarded-For] (appended)", ev.Headers["X-Forwarded-For"], "203.0.113.9, 127.0.0.1"},
+		{"headers[X-Forwarded-Proto]", ev.Headers["X-Forwarded-Proto"], "http"},
+		{"headers[X-Forwarded-Port]", ev.Headers["X-Forwarded-Port"], h.srv.URL[strings.LastIndex(h.srv.URL, ":")+1:]},
+		{"requestContext.accountId", ev.RequestContext.AccountID, DefaultAccountID},
+		{"requestContext.apiId", ev.RequestContext.APIID, DefaultAPIID},
+		{"requestContext.stage", ev.RequestContext.Stage, "prod"},
+		{"requestContext.resourcePath", ev.RequestContext.ResourcePath, "/items/{id}"},
+		{"requestContext.path", ev.RequestContext.Path, "/prod/items/a b"},
+		{"requestContext.httpMethod", ev.RequestContext.HTTPMethod, "POST"},
+		{"requestContext.protocol", ev.RequestContext.Protocol, "HTTP/1.1"},
+		{"requestContext.requestId = x-amzn-RequestId", ev.RequestContext.RequestID, r.header.Get("x-amzn-RequestId")},
+		{"requestContext.extendedRequestId = x-amz-apigw-id", ev.RequestContext.ExtendedRequestID, r.header.Get("x-amz-apigw-id")},
+		{"requestContext.identity.sourceIp", ev.RequestContext.Identity.SourceIP, "127.0.0.1"},
+		{"requestContext.identity.userAgent", ev.RequestContext.Identity.UserAgent, "fake-test/1.0"},
+		{"requestContext.requestTime", ev.RequestContext.RequestTime, "04/Mar/2025:05:06:07 +0000"},
+		{"requestContext.requestTimeEpoch", ev.RequestContext.RequestTimeEpoch, h.clock.Now().UnixMilli()},
+		{"requestContext.domainName", ev.RequestContext.DomainName, "127.0.0.1"},
+		{"requestContext.authorizer.principalId", ev.RequestContext.Authorizer["principalId"], "user-allow"},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %#v, want %#v", c.name, c.got, c.want)
+		}
+	}
+	if !requestIDPattern.MatchString(ev.RequestContext.RequestID) {
+		t.Errorf("requestId %q is not a UUID", ev.RequestContext.RequestID)
+	}
+	if len(ev.RequestContext.ResourceID) != 6 {
+		t.Errorf("resourceId %q", ev.RequestContext.ResourceID)
+	}
+	if !strings.HasPrefix(ev.Headers["X-Amzn-Trace-Id"], "Root=1-") || ev.Headers["X-Amzn-Trace-Id"] != r.header.Get("X-Amzn-Trace-Id") {
+		t.Errorf("trace id: event %q, response %q", ev.Headers["X-Amzn-Trace-Id"], r.header.Get("X-Amzn-Trace-Id"))
+	}
+
+	// Without a query string, body or stage variables those fields are null.
+	h2 := newHarness(t, testConfig())
+	ev = h2.get("/prod/profile", "allow").event(t)
+	if ev.QueryStringParameters != nil || ev.MultiValueQueryStringParameters != nil || ev.PathParameters != nil ||
+		ev.StageVariables != nil || ev.Body != "" {
+		t.Errorf("empty fields: %+v", ev)
+	}
+}
+
+func TestRequestIDsAreUnique(t *testing.T) {
+	h := newHarness(t, testConfig())
+	seen := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		id := h.get("/prod/profile", "").header.Get("x-amzn-RequestId")
+		if seen[id] {
+			t.Fatalf("request id %s repeated", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestProxyResponseMapping(t *testing.T) {
+	h := newHarness(t, testConfig())
+	call := func(c string) response {
+		return h.do("GET", "/prod/fn/"+c, map[string]string{"Authorization": "Bearer allow"}, "")
+	}
+	t.Run("status and default content type", func(t *testing.T) {
+		r := call("created")
+		if r.status != 201 || r.body != "made" || r.header.Get("Content-Type") != "application/json" {
+			t.Errorf("got %d %q %q", r.status, r.body, r.header.Get("Content-Type"))
+		}
+		if !requestIDPattern.MatchString(r.header.Get("x-amzn-RequestId")) || r.header.Get("x-amzn-ErrorType") != "" {
+			t.Errorf("headers %v", r.header)
+		}
+		if r.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Error("gateway responses were applied to an integration response")
+		}
+	})
+	t.Run("no content", func(t *testing.T) {
+		if r := call("no-content"); r.status != 204 || r.body != "" {
+			t.Errorf("got %d %q", r.status, r.body)
+		}
+	})
+	t.Run("null fields", func(t *testing.T) {
+		if r := call("null-body"); r.status != 200 || r.body != "" {
+			t.Errorf("got %d %q", r.status, r.body)
+		}
+	})
+	t.Run("headers and multiValueHeaders", func(t *testing.T) {
+		r := call("headers")
+		want := map[string][]string{
+			"X-One":        {"1"},
+			"X-Num":        {"7"},
+			"X-Bool":       {"true"},
+			"X-Both":       {"m1", "m2"}, // multiValueHeaders wins for a name in both
+			"Set-Cookie":   {"a=1", "b=2"},
+			"Content-Type": {"text/plain"},
+		}
+		for k, v := range want {
+			if got := r.header.Values(k); !slices.Equal(got, v) {
+				t.Errorf("%s = %v, want %v", k, got, v)
+			}
+		}
+		if r.body != "hi" {
+			t.Errorf("body %q", r.body)
+		}
+	})
+	t.Run("reserved headers are remapped", func(t *testing.T) {
+		r := call("remapped")
+		if r.header.Get("X-Amzn-Remapped-Server") != "mine" || r.header.Get("X-Amzn-Remapped-Www-Authenticate") != "Bearer" ||
+			r.header.Get("X-Amzn-Remapped-Date") != "x" || r.header.Get("Server") == "mine" || r.header.Get("WWW-Authenticate") != "" {
+			t.Errorf("headers %v", r.header)
+		}
+	})
+	t.Run("base64 without binary media types passes through", func(t *testing.T) {
+		r := h.do("GET", "/prod/fn/base64", map[string]string{"Authorization": "Bearer allow", "Accept": "image/png"}, "")
+		if r.status != 200 || r.body != "iVBORw0KGgo=" {
+			t.Errorf("got %d %q", r.status, r.body)
+		}
+	})
+	failures := []string{"error", "error-payload", "panic", "too-big"}
+	for c := range malformedProxyResponses() {
+		failures = append(failures, c)
+	}
+	slices.Sort(failures)
+	for _, c := range failures {
+		t.Run("502 "+c, func(t *testing.T) {
+			checkGatewayError(t, call(c), 502, msgInternal, "InternalServerErrorException")
+		})
+	}
+}
+
+func TestBinaryMediaTypes(t *testing.T) {
+	cfg := testConfig()
+	cfg.BinaryMediaTypes = []string{"image/*", "application/octet-stream"}
+	h := newHarness(t, cfg)
+	tests := []struct {
+		accept string
+		body   string
+	}{
+		{"image/png", "\x89PNG\r\n\x1a\n"},
+		{"image/png, */*", "\x89PNG\r\n\x1a\n"},
+		{"*/*", "iVBORw0KGgo="}, // only the first Accept type counts
+		{"text/html, image/png", "iVBORw0KGgo="},
+		{"", "iVBORw0KGgo="},
+	}
+	for _, tt := range tests {
+		hdr := map[string]string{"Authorization": "Bearer allow"}
+		if tt.accept != "" {
+			hdr["Accept"] = tt.accept
+		}
+		r := h.do("GET", "/prod/fn/base64", hdr, "")
+		if r.status != 200 || r.body != tt.body {
+			t.Errorf("Accept %q: got %d %q, want %q", tt.accept, r.status, r.body, tt.body)
+		}
+	}
+	r := h.do("GET", "/prod/fn/bad-base64", map[string]string{"Authorization": "Bearer allow", "Accept": "image/gif"}, "")
+	checkGatewayError(t, r, 500, msgInternal, "InternalServerErrorException")
+
+	// Request bodies of a binary media type arrive base64-encoded.
+	body := "\x00\x01binary"
+	r = h.do("POST", "/prod/items/1", map[string]string{"Authorization": "Bearer allow", "Content-Type": "application/octet-stream"}, body)
+	ev := r.event(t)
+	if !ev.IsBase64Encoded || ev.Body != base64.StdEncoding.EncodeToString([]byte(body)) {
+		t.Errorf("binary request body: base64 %v body %q", ev.IsBase64Encoded, ev.Body)
+	}
+	r = h.do("POST", "/prod/items/1", map[string]string{"Authorization": "Bearer allow", "Content-Type": "text/plain"}, "text")
+	if ev := r.event(t); ev.IsBase64Encoded || ev.Body != "text" {
+		t.Errorf("text request body: base64 %v body %q", ev.IsBase64Encoded, ev.Body)
+	}
+}
+
+func TestIntegrationTimeouts(t *testing.T) {
+	t.Run("integration timeout is 504", func(t *testing.T) {
+		h := newHarness(t, testConfig(), WithIntegrationTimeout(100*time.Millisecond))
+		for _, c := range []string{"slow", "stuck"} {
+			r := h.do("GET", "/prod/fn/"+c, map[string]string{"Authorization": "Bearer allow"}, "")
+			if r.status != 504 || r.body != msgTimedOut || r.header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("%s: %d %s %v", c, r.status, r.body, r.header)
+			}
+		}
+	})
+	t.Run("the function's own timeout is a function error: 502", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.FunctionTimeout = map[string]time.Duration{"Scripted": 100 * time.Millisecond}
+		h := newHarness(t, cfg)
+		for _, c := range []string{"slow", "stuck"} {
+			r := h.do("GET", "/prod/fn/"+c, map[string]string{"Authorization": "Bearer allow"}, "")
+			checkGatewayError(t, r, 502, msgInternal, "InternalServerErrorException")
+		}
+	})
+	t.Run("the authorizer defaults to its function timeout", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.FunctionTimeout = map[string]time.Duration{"Authz": 100 * time.Millisecond}
+		h := newHarness(t, cfg)
+		checkGatewayError(t, h.get("/prod/profile", "slow"), 500, msgAuthorizer500, "AuthorizerConfigurationException")
+	})
+}
+
+func TestLambdaPayloadLimit(t *testing.T) {
+	h := newHarness(t, testConfig(), WithMaxBodyBytes(8<<20))
+	r := h.do("POST", "/prod/items/1", map[string]string{"Authorization": "Bearer allow"}, strings.Repeat("x", 7<<20))
+	checkGatewayError(t, r, 500, msgInternal, "InternalServerErrorException")
+	if h.fnCalls.Load() != 0 {
+		t.Error("the function was invoked with an event over Lambda's limit")
+	}
+}
