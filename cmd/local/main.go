@@ -24,12 +24,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/serverless-auth/serverless-auth/authorizer"
 	"github.com/serverless-auth/serverless-auth/deploy"
 	"github.com/serverless-auth/serverless-auth/fakeauth0"
 	"github.com/serverless-auth/serverless-auth/fakegateway"
+	"github.com/serverless-auth/serverless-auth/fakelambda"
 	"github.com/serverless-auth/serverless-auth/profile"
 )
 
@@ -162,8 +163,8 @@ func start(ctx context.Context, o options, logs io.Writer) (*stack, error) {
 	p := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(functionLogs, nil))))
 
 	gw, err := fakegateway.New(cfg, map[string]fakegateway.Function{
-		deploy.AuthorizerFunction: lambda.NewHandler(a.Authorize),
-		deploy.ProfileFunction:    lambda.NewHandler(p.Handle),
+		deploy.AuthorizerFunction: fakelambda.HandlerFunc[events.APIGatewayCustomAuthorizerRequest, events.APIGatewayCustomAuthorizerResponse](a.Authorize),
+		deploy.ProfileFunction:    fakelambda.HandlerFunc[events.APIGatewayProxyRequest, events.APIGatewayProxyResponse](p.Handle),
 	}, fakegateway.WithLogger(slog.New(requestLine{mu: &sync.Mutex{}, out: logs})))
 	if err != nil {
 		return fail(err)

@@ -1,0 +1,1 @@
+export const handler = async () => ({ loadedAs: 'js with "type": "module"', isModule: typeof require === 'undefined' });

@@ -1,0 +1,3 @@
+'use strict';
+
+exports.handler = async () => 'from lib/app.js';

@@ -1,0 +1,4 @@
+'use strict';
+
+// Fails its init the way a misconfigured authorizer does.
+throw new Error('JWKS_URI is required');

@@ -1,0 +1,63 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/serverless-auth/serverless-auth/authorizer"
+	"github.com/serverless-auth/serverless-auth/fakelambda"
+	"github.com/serverless-auth/serverless-auth/profile"
+	"github.com/serverless-auth/serverless-auth/scenarios"
+)
+
+// logBuffer collects a handler's JSON log lines for the LOG scenarios.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// lookup reads a starter's environment the way os.LookupEnv reads a process's.
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+// inProcessAuthorizer runs authorizer.Authorizer behind aws-lambda-go's
+// lambda.Handler, as deploy/authorizer does, without a process.
+func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
+	cfg, err := authorizer.ConfigFromEnv(lookup(env))
+	if err != nil {
+		return nil, err
+	}
+	logs := &logBuffer{}
+	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+	if err != nil {
+		return nil, err
+	}
+	return &scenarios.Instance{Target: fakelambda.HandlerFunc[events.APIGatewayCustomAuthorizerRequest, events.APIGatewayCustomAuthorizerResponse](a.Authorize), Output: logs.String}, nil
+}
+
+// inProcessProfile runs profile.Handler behind lambda.Handler.
+func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, error) {
+	logs := &logBuffer{}
+	h := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+	return &scenarios.Instance{Target: fakelambda.HandlerFunc[events.APIGatewayProxyRequest, events.APIGatewayProxyResponse](h.Handle), Output: logs.String}, nil
+}
