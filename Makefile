@@ -11,7 +11,7 @@ AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
 PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
 REPORTS     := reports
 
-.PHONY: all run test vet fmt-check fuzz build conformance clean
+.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local clean
 
 all: test
 
@@ -28,6 +28,7 @@ test: vet fmt-check build
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags node ./fakelambda/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -51,6 +52,39 @@ conformance: build
 	@mkdir -p $(REPORTS)
 	$(GO) run ./cmd/conformance -authorizer '$(AUTHORIZER)' -profile '$(PROFILE)' \
 		-report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
+
+## conformance-node: the suite against examples/node (needs node >= 20.19 and npm).
+conformance-node: node-deps
+	@mkdir -p $(REPORTS)
+	$(GO) run ./cmd/conformance -runtime nodejs -dir examples/node -name 'examples/node (jsonwebtoken + jwks-rsa)' \
+		-authorizer authorizer.handler -profile profile.handler \
+		-report $(REPORTS)/conformance-node.md -json $(REPORTS)/conformance-node.json -junit $(REPORTS)/conformance-node.xml
+
+## test-node: fakelambda's Node shim tests and the Node example's own tests.
+test-node: node-deps
+	$(GO) test -race -count=1 -tags node ./fakelambda/
+	cd examples/node && npm test
+
+node-deps:
+	@command -v node >/dev/null 2>&1 || { echo "this target needs node (>= 20.19) and npm: node is not installed"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "this target needs npm: npm is not installed"; exit 1; }
+	cd examples/node && npm ci --no-audit --no-fund
+
+## smoke: the HTTP-level scenarios against a deployed API: SMOKE_URL, TENANT (issuer), AUDIENCE, CLIENT_ID, CLIENT_SECRET
+## (optionally UNSCOPED_CLIENT_ID, UNSCOPED_CLIENT_SECRET).
+smoke:
+	@missing=""; for v in SMOKE_URL TENANT AUDIENCE CLIENT_ID CLIENT_SECRET; do \
+		eval "val=\$${v}"; [ -n "$$val" ] || missing="$$missing $$v"; done; \
+	if [ -n "$$missing" ]; then echo "make smoke needs:$$missing (see README.md, Deploy to AWS)"; exit 2; fi
+	@mkdir -p $(REPORTS)
+	@$(GO) run ./cmd/conformance -url "$$SMOKE_URL" -tenant "$$TENANT" -audience "$$AUDIENCE" \
+		-client-id "$$CLIENT_ID" -client-secret "$$CLIENT_SECRET" \
+		$${UNSCOPED_CLIENT_ID:+-unscoped-client-id "$$UNSCOPED_CLIENT_ID" -unscoped-client-secret "$$UNSCOPED_CLIENT_SECRET"} \
+		-report $(REPORTS)/smoke.md -json $(REPORTS)/smoke.json -junit $(REPORTS)/smoke.xml
+
+## smoke-local: make smoke against the make run stack (what CI runs).
+smoke-local:
+	bash deploy/scripts/smoke-local.sh
 
 clean:
 	rm -rf $(BUILD) reports

@@ -6,6 +6,13 @@
 //	go run ./cmd/conformance -authorizer CMD -profile CMD [-env KEY=VALUE ...]
 //	    [-label-filter EXPR] [-report report.md] [-json report.json] [-junit report.xml]
 //
+// With -url it runs the HTTP-level scenarios against an API that is already
+// deployed (make smoke), getting tokens from the tenant by client
+// credentials:
+//
+//	go run ./cmd/conformance -url https://ID.execute-api.REGION.amazonaws.com/prod \
+//	    -tenant https://TENANT/ -audience API -client-id ID -client-secret SECRET
+//
 // Exit status: 0 when every applicable scenario passed, 1 when one failed,
 // 2 when the run itself could not happen (bad flags, a function that does not
 // start).
@@ -18,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +59,7 @@ type options struct {
 	report, json, junit string
 	timeout             time.Duration
 	name                string
+	deployed            scenarios.Deployed
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -80,15 +89,42 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.json, "json", "", "write the JSON report to this file")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report (Ginkgo's reporter) to this file")
 	fs.DurationVar(&o.timeout, "timeout", fakelambda.DefaultTimeout, "the functions' timeout (their deadline per invocation)")
-	fs.StringVar(&o.name, "name", "", "name of the implementation in the report (default: the commands)")
+	fs.StringVar(&o.name, "name", "", "name of the implementation in the report (default: the commands or the URL)")
+	fs.StringVar(&o.deployed.URL, "url", "", "a deployed stage's URL: run the HTTP-level scenarios against it instead of starting functions")
+	fs.StringVar(&o.deployed.Issuer, "tenant", "", "with -url: the tenant's issuer URL, https://TENANT/")
+	fs.StringVar(&o.deployed.Audience, "audience", "", "with -url: the API identifier to request tokens for")
+	fs.StringVar(&o.deployed.ClientID, "client-id", "", "with -url: a client granted get:profile")
+	fs.StringVar(&o.deployed.ClientSecret, "client-secret", "", "with -url: its secret")
+	fs.StringVar(&o.deployed.UnscopedClientID, "unscoped-client-id", "", "with -url: optionally, a client granted the API without get:profile")
+	fs.StringVar(&o.deployed.UnscopedClientSecret, "unscoped-client-secret", "", "with -url: its secret")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if o.authorizer == "" && o.profile == "" {
-		return o, errors.New("give -authorizer, -profile or both")
+	if o.deployed.URL != "" {
+		if o.authorizer != "" || o.profile != "" {
+			return o, errors.New("-url runs against a deployed API: do not give -authorizer or -profile with it")
+		}
+		var missing []string
+		for flag, v := range map[string]string{"-tenant": o.deployed.Issuer, "-audience": o.deployed.Audience, "-client-id": o.deployed.ClientID, "-client-secret": o.deployed.ClientSecret} {
+			if v == "" {
+				missing = append(missing, flag)
+			}
+		}
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			return o, fmt.Errorf("-url needs %s", strings.Join(missing, ", "))
+		}
+		if (o.deployed.UnscopedClientID == "") != (o.deployed.UnscopedClientSecret == "") {
+			return o, errors.New("give both -unscoped-client-id and -unscoped-client-secret, or neither")
+		}
+		if o.name == "" {
+			o.name = o.deployed.URL
+		}
+	} else if o.authorizer == "" && o.profile == "" {
+		return o, errors.New("give -authorizer, -profile or both (or -url for a deployed API)")
 	}
 	if o.runtime != "provided" && o.runtime != "nodejs" {
 		return o, fmt.Errorf("-runtime %q must be provided or nodejs", o.runtime)
@@ -132,7 +168,7 @@ func (o options) starter(name, command string) scenarios.Starter {
 // preflight starts each function once against a healthy tenant, so that a
 // command that does not start is reported as such (exit 2), not as a
 // failure of every scenario.
-func preflight(ctx context.Context, o options, starters map[string]scenarios.Starter) error {
+func preflight(ctx context.Context, starters map[string]scenarios.Starter) error {
 	tenant := fakeauth0.New()
 	defer tenant.Close()
 	env := map[string]string{"JWKS_URI": tenant.JWKSURL(), "TOKEN_ISSUER": tenant.Issuer(), "AUDIENCE": tenant.Audience()}
@@ -161,20 +197,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitCannotRun
 	}
-	cfg := scenarios.Config{
-		Authorizer:    o.starter("authorizer", o.authorizer),
-		Profile:       o.starter("profile", o.profile),
-		InvokeTimeout: o.timeout,
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := preflight(ctx, o, map[string]scenarios.Starter{"authorizer": cfg.Authorizer, "profile": cfg.Profile}); err != nil {
-		fmt.Fprintln(stderr, "conformance:", err)
-		return exitCannotRun
+	if o.deployed.URL != "" {
+		scenarios.DescribeDeployed(o.name, o.deployed)
+	} else {
+		cfg := scenarios.Config{
+			Authorizer:    o.starter("authorizer", o.authorizer),
+			Profile:       o.starter("profile", o.profile),
+			InvokeTimeout: o.timeout,
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := preflight(ctx, map[string]scenarios.Starter{"authorizer": cfg.Authorizer, "profile": cfg.Profile}); err != nil {
+			fmt.Fprintln(stderr, "conformance:", err)
+			return exitCannotRun
+		}
+		scenarios.Describe(o.name, cfg)
 	}
 
 	var summaries []scenarios.Summary
-	scenarios.Describe(o.name, cfg)
 	ginkgo.ReportAfterSuite("conformance report", func(r types.Report) {
 		summaries = scenarios.Summarize(r)
 	})
