@@ -27,7 +27,10 @@ type MethodARN struct {
 // holding white space or control characters.
 func ParseMethodARN(s string) (MethodARN, error) {
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
+		// IAM reads * and ? in a Resource as wildcards: echoed into the
+		// policy, "…/*/GET/profile" would allow every stage. API Gateway never
+		// sends them, so an ARN holding one did not come from API Gateway.
+		if s[i] <= ' ' || s[i] == 0x7f || s[i] == '*' || s[i] == '?' {
 			return MethodARN{}, ErrMethodARN
 		}
 	}

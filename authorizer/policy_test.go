@@ -19,7 +19,7 @@ func TestParseMethodARN(t *testing.T) {
 			"arn:aws:execute-api:us-east-1:123456789012:api/dev/*"},
 		{"arn:aws:execute-api:us-east-1:123456789012:api/dev/GET", MethodARN{"aws", "us-east-1", "123456789012", "api", "dev", "GET", ""},
 			"arn:aws:execute-api:us-east-1:123456789012:api/dev/*"},
-		{"arn:aws-cn:execute-api:cn-north-1:123456789012:api/v1/*/*", MethodARN{"aws-cn", "cn-north-1", "123456789012", "api", "v1", "*", "*"},
+		{"arn:aws-cn:execute-api:cn-north-1:123456789012:api/v1/DELETE/items", MethodARN{"aws-cn", "cn-north-1", "123456789012", "api", "v1", "DELETE", "items"},
 			"arn:aws-cn:execute-api:cn-north-1:123456789012:api/v1/*"},
 		{"arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/users/{id}", MethodARN{"aws", "eu-west-1", "123456789012", "api", "prod", "GET", "users/{id}"},
 			"arn:aws:execute-api:eu-west-1:123456789012:api/prod/*"},
@@ -46,6 +46,12 @@ func TestParseMethodARNRejects(t *testing.T) {
 	for _, arn := range []string{
 		"",
 		"*",
+		// IAM wildcards would widen the policy: a "*" stage allows every stage.
+		"arn:aws:execute-api:eu-west-1:123456789012:api/*/GET/profile",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod/*/*",
+		"arn:aws:execute-api:eu-west-1:123456789012:*/prod/GET/profile",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/files/*",
+		"arn:aws:execute-api:eu-west-1:123456789012:api/pro?/GET/profile",
 		"arn:aws:execute-api:eu-west-1:123456789012",
 		"arn:aws:execute-api:eu-west-1:123456789012:api",
 		"arn:aws:execute-api:eu-west-1:123456789012:api/prod",
