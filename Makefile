@@ -5,13 +5,13 @@ GO          ?= go
 BUILD       := build
 LAMBDA_TAGS := lambda.norpc
 FUNCTIONS   := authorizer profile
-FUZZTIME    ?= 5s
+FUZZTIME    ?= 3s
 
 AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
 PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
 REPORTS     := reports
 
-.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local clean
+.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local package deploy destroy deploy-check clean
 
 all: test
 
@@ -34,10 +34,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## fuzz: each fuzz target for FUZZTIME (default 5s) on top of its checked-in seed corpus.
+## fuzz: every fuzz target of the parsing paths for FUZZTIME each (default 3s) on top of its checked-in seed corpus.
+FUZZ_PACKAGES := ./authorizer/ ./fakegateway/
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzBearer$$' -fuzztime=$(FUZZTIME) ./authorizer/
-	$(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) ./authorizer/
+	@for pkg in $(FUZZ_PACKAGES); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 ## build: host binaries build/authorizer/bootstrap and build/profile/bootstrap.
 build: $(foreach f,$(FUNCTIONS),$(BUILD)/$(f)/bootstrap)
@@ -69,6 +74,28 @@ node-deps:
 	@command -v node >/dev/null 2>&1 || { echo "this target needs node (>= 20.19) and npm: node is not installed"; exit 1; }
 	@command -v npm >/dev/null 2>&1 || { echo "this target needs npm: npm is not installed"; exit 1; }
 	cd examples/node && npm ci --no-audit --no-fund
+
+## package: build/authorizer.zip and build/profile.zip for Lambda (linux/arm64, provided.al2023, bootstrap at the zip root).
+package:
+	GO=$(GO) bash deploy/scripts/package.sh
+
+## deploy: check inputs, make package, upload and create/update the stack (AWS CLI v1 or v2). Needs STACK, ARTIFACT_BUCKET,
+## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE). See README.md, Deploy to AWS.
+deploy:
+	@bash deploy/scripts/deploy.sh --check-inputs
+	@$(MAKE) --no-print-directory package
+	bash deploy/scripts/deploy.sh
+
+## destroy: delete the stack STACK in AWS_REGION and wait until it is gone (AWS CLI).
+destroy:
+	bash deploy/scripts/destroy.sh
+
+## deploy-check: offline rehearsal of make deploy: cfn-lint, the SAM transform + Go tests, parity with fakegateway,
+## deploy.sh/destroy.sh against moto_server. Needs cfn-lint, python3 with aws-sam-translator, the AWS CLI, moto_server.
+deploy-check:
+	@GO=$(GO) bash deploy/scripts/deploy-check.sh --check-inputs
+	@$(MAKE) --no-print-directory package
+	GO=$(GO) bash deploy/scripts/deploy-check.sh
 
 ## smoke: the HTTP-level scenarios against a deployed API: SMOKE_URL, TENANT (issuer), AUDIENCE, CLIENT_ID, CLIENT_SECRET
 ## (optionally UNSCOPED_CLIENT_ID, UNSCOPED_CLIENT_SECRET).

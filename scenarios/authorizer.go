@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -28,6 +30,9 @@ const recoveryTimeout = 15 * time.Second
 type authorizerFixture struct {
 	tenant   *fakeauth0.Tenant
 	instance *Instance
+	// unusable are keys the tenant publishes that must never verify a token:
+	// an encryption key, a key for another algorithm, a 1024-bit key.
+	unusable map[string]*fakeauth0.Key
 
 	mu   sync.Mutex
 	sent []string // every Authorization value sent, for LOG-01
@@ -51,7 +56,7 @@ func (f *authorizerFixture) secrets() []string {
 		token := strings.TrimPrefix(value, "Bearer ")
 		parts := strings.Split(token, ".")
 		if len(parts) == 3 && len(parts[2]) >= 16 {
-			out = append(out, parts[2])
+			out = append(out, signatureForms(parts[2])...)
 		}
 		if len(token) >= 40 {
 			out = append(out, token[:40])
@@ -74,6 +79,7 @@ func (s *suite) authorizerScenarios() {
 				return
 			}
 			fixture.tenant = newTenant()
+			fixture.unusable = publishUnusableKeys(fixture.tenant)
 			fixture.instance = start(s.cfg.Authorizer, s.environment(fixture.tenant, refreshEnv))
 		})
 		s.allows(fixture)
@@ -81,10 +87,34 @@ func (s *suite) authorizerScenarios() {
 		s.noSecretsLogged(fixture)
 	})
 	ginkgo.Describe("TOKEN authorizer, fresh instance", func() {
+		s.malformedMethodARN()
 		s.rotation()
 		s.fetchOnce()
 		s.outages()
 	})
+}
+
+// publishUnusableKeys adds to the tenant's JWKS keys that are in the set but
+// not for verifying RS256 signatures, keyed by what is wrong with them.
+func publishUnusableKeys(t *fakeauth0.Tenant) map[string]*fakeauth0.Key {
+	ginkgo.GinkgoHelper()
+	keys := map[string]*fakeauth0.Key{}
+	for what, change := range map[string]func(jwk map[string]any){
+		"enc":   func(jwk map[string]any) { jwk["use"] = "enc" },
+		"RS512": func(jwk map[string]any) { jwk["alg"] = "RS512" },
+		"ops":   func(jwk map[string]any) { jwk["key_ops"] = []string{"encrypt"} },
+	} {
+		k := foreignKey()
+		jwk := k.JWK()
+		change(jwk)
+		t.PublishRawJWK(jwk)
+		keys[what] = k
+	}
+	short, err := fakeauth0.NewKey(1024)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	t.PublishKey(short)
+	keys["1024"] = short
+	return keys
 }
 
 // allows registers the paths that must end in an Allow.
@@ -155,6 +185,37 @@ func expectAllow(d decision, principal, arn, scope string) {
 func expectUnauthorized(d decision, why string) {
 	ginkgo.GinkgoHelper()
 	gomega.Expect(d.unauthorized()).To(gomega.BeTrue(), "%s: expected the error \"Unauthorized\", got %s", why, d)
+}
+
+// malformedARNs are methodArn values an authorizer must not build a policy
+// from: API Gateway never sends them, so whoever did is not API Gateway.
+var malformedARNs = []string{
+	"",
+	"garbage",
+	"arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5",
+	"arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod",
+	"arn:aws:s3:::bucket/prod/GET/profile",
+	"arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*/GET/profile",
+	"arn:aws:execute-api:eu-west-1:123456789012:*/prod/GET/profile",
+}
+
+// malformedMethodARN registers AUTH-17: a valid token with a methodArn that
+// is not an execute-api method ARN is refused, with the method policy and
+// with the stage-wide one (which has to take the ARN apart).
+func (s *suite) malformedMethodARN() {
+	ginkgo.DescribeTable("AUTH-17: a malformed methodArn is refused",
+		func(policyResource string) {
+			s.require("AUTH-17")
+			t := newTenant()
+			inst := start(s.cfg.Authorizer, s.environment(t, map[string]string{"POLICY_RESOURCE": policyResource}))
+			expectAllow(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), methodARN), fakeauth0.DefaultReaderID+"@clients", methodARN, "get:profile read:messages")
+			for _, arn := range malformedARNs {
+				expectUnauthorized(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), arn), fmt.Sprintf("methodArn %q", arn))
+			}
+		},
+		ginkgo.Entry("AUTH-17: with POLICY_RESOURCE=method", ginkgo.Label("AUTH-17", "AUTH"), "method"),
+		ginkgo.Entry("AUTH-17: with POLICY_RESOURCE=stage", ginkgo.Label("AUTH-17", "AUTH"), "stage"),
+	)
 }
 
 // rotation registers AUTH-12: a key published and used after the function
@@ -250,7 +311,16 @@ func (s *suite) outages() {
 			t := newTenant()
 			t.SetJWKSFault(o.fault)
 			inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
-			expectUnauthorized(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), methodARN), "valid token while the JWKS is "+o.what)
+			// Invocations during the outage are refused, and their retries are
+			// rate limited like a flood of unknown kids (AUTH-13).
+			before := t.JWKSRequests()
+			began := time.Now()
+			for range 4 {
+				expectUnauthorized(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), methodARN), "valid token while the JWKS is "+o.what)
+			}
+			allowed := 2 + int64(time.Since(began)/time.Second)
+			gomega.Expect(t.JWKSRequests()-before).To(gomega.BeNumerically("<=", allowed),
+				"JWKS requests for 4 invocations during the outage")
 
 			t.ClearJWKSFault()
 			token := validBearer(t)
@@ -289,6 +359,23 @@ func (s *suite) outages() {
 	)
 }
 
+// signatureForms returns a signature as a log might write it: base64url as
+// in the token, standard base64 (how encoding/json writes []byte), padded or
+// not, and hex; each cut to its first 32 characters.
+func signatureForms(segment string) []string {
+	raw, err := base64.RawURLEncoding.DecodeString(segment)
+	if err != nil || len(raw) < 12 {
+		return []string{segment}
+	}
+	forms := []string{segment, base64.StdEncoding.EncodeToString(raw), hex.EncodeToString(raw)}
+	for i, f := range forms {
+		if len(f) > 32 {
+			forms[i] = f[:32]
+		}
+	}
+	return forms
+}
+
 // noSecretsLogged registers LOG-01; it runs after every other spec of the
 // shared authorizer, so its output holds a line for each path above.
 func (s *suite) noSecretsLogged(fixture *authorizerFixture) {
@@ -297,7 +384,15 @@ func (s *suite) noSecretsLogged(fixture *authorizerFixture) {
 		if fixture.instance.Output == nil {
 			ginkgo.Skip(notApplicablePrefix + "the target does not show its output")
 		}
-		fixture.authorize(s.cfg.invokeTimeout(), validBearer(fixture.tenant), methodARN)
+		// A last Allow whose subject marks the end of the output: a process's
+		// output arrives through a pipe, so wait (briefly) for it to drain.
+		claims := fixture.tenant.Claims(fakeauth0.DefaultReaderID)
+		claims["sub"] = "log-01-end-of-output@clients"
+		fixture.authorize(s.cfg.invokeTimeout(), bearer(fixture.tenant.Mint(claims)), methodARN)
+		deadline := time.Now().Add(3 * time.Second)
+		for !strings.Contains(fixture.instance.Output(), "log-01-end-of-output") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
 		output := fixture.instance.Output()
 		gomega.Expect(output).NotTo(gomega.BeEmpty(), "the authorizer logged nothing; one line per decision is expected")
 		for _, secret := range fixture.secrets() {

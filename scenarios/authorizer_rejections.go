@@ -14,6 +14,13 @@ import (
 // rejections is every path on which a warm authorizer must answer
 // "Unauthorized": the entries differ only in the header they send.
 func (s *suite) rejections(fixture *authorizerFixture) {
+	// signedWithUnusable signs a reader token with one of the published keys
+	// that are not for RS256 signatures, under its own kid.
+	signedWithUnusable := func(what string) header {
+		return func(t *fakeauth0.Tenant) string {
+			return bearer(t.Mint(t.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(fixture.unusable[what])))
+		}
+	}
 	ginkgo.DescribeTable("rejects",
 		func(id string, build header) {
 			s.require(id)
@@ -67,6 +74,10 @@ func (s *suite) rejections(fixture *authorizerFixture) {
 		rejection("AUTH-06", "a foreign key under the tenant's kid", func(t *fakeauth0.Tenant) string {
 			return bearer(t.Mint(t.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(foreignKey()), fakeauth0.WithHeader("kid", t.SigningKey().ID)))
 		}),
+		rejection("AUTH-06", "a published key whose use is enc", signedWithUnusable("enc")),
+		rejection("AUTH-06", "a published key for RS512", signedWithUnusable("RS512")),
+		rejection("AUTH-06", "a published key whose key_ops exclude verify", signedWithUnusable("ops")),
+		rejection("AUTH-06", "a published 1024-bit key", signedWithUnusable("1024")),
 		rejection("AUTH-06", "a payload changed after signing", tampered),
 		rejection("AUTH-06", "a signature from another token", func(t *fakeauth0.Tenant) string {
 			h, p, _ := segments(t)

@@ -7,6 +7,9 @@
 // returning null when it is not one.
 function parseMethodArn(arn) {
   if (typeof arn !== 'string') return null;
+  // IAM reads * and ? in a Resource as wildcards: echoed into the policy, a
+  // "*" stage would allow every stage. API Gateway never sends them.
+  if (/[*?\s]/.test(arn)) return null;
   const parts = arn.split(':');
   if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !parts[1] || !parts[3] || !parts[4]) {
     return null;
