@@ -58,12 +58,21 @@ conformance: build
 	$(GO) run ./cmd/conformance -authorizer '$(AUTHORIZER)' -profile '$(PROFILE)' \
 		-report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
 
-## conformance-node: the suite against examples/node (needs node >= 20.19 and npm).
+## conformance-node: the suite against examples/node (needs node >= 20.19 and npm) through our Node shim; with RIC=1
+## through the official aws-lambda-ric instead (pinned in examples/node/ric, built natively once; needs cmake & co).
+RIC_ENTRY := $(CURDIR)/examples/node/ric/node_modules/aws-lambda-ric/index.mjs
 conformance-node: node-deps
 	@mkdir -p $(REPORTS)
-	$(GO) run ./cmd/conformance -runtime nodejs -dir examples/node -name 'examples/node (jsonwebtoken + jwks-rsa)' \
-		-authorizer authorizer.handler -profile profile.handler \
-		-report $(REPORTS)/conformance-node.md -json $(REPORTS)/conformance-node.json -junit $(REPORTS)/conformance-node.xml
+	@if [ "$(RIC)" = 1 ]; then \
+		bash examples/node/ric/install.sh && \
+		$(GO) run ./cmd/conformance -dir examples/node -name 'examples/node through aws-lambda-ric' \
+			-authorizer '_HANDLER=authorizer.handler exec node $(RIC_ENTRY)' -profile '_HANDLER=profile.handler exec node $(RIC_ENTRY)' \
+			-report $(REPORTS)/conformance-node-ric.md -json $(REPORTS)/conformance-node-ric.json -junit $(REPORTS)/conformance-node-ric.xml; \
+	else \
+		$(GO) run ./cmd/conformance -runtime nodejs -dir examples/node -name 'examples/node (jsonwebtoken + jwks-rsa)' \
+			-authorizer authorizer.handler -profile profile.handler \
+			-report $(REPORTS)/conformance-node.md -json $(REPORTS)/conformance-node.json -junit $(REPORTS)/conformance-node.xml; \
+	fi
 
 ## test-node: fakelambda's Node shim tests and the Node example's own tests.
 test-node: node-deps
