@@ -35,7 +35,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 ## fuzz: every fuzz target of the parsing paths for FUZZTIME each (default 3s) on top of its checked-in seed corpus.
-FUZZ_PACKAGES := ./authorizer/ ./fakegateway/
+FUZZ_PACKAGES := ./authorizer/ ./fakegateway/ ./cloudformation/
 fuzz:
 	@for pkg in $(FUZZ_PACKAGES); do \
 		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

@@ -3,23 +3,22 @@ package fakegateway
 import (
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"math"
-	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/serverless-auth/serverless-auth/cloudformation"
 )
 
 // ErrTemplate is wrapped by every error LoadTemplate and ParseTemplate return about a template.
 var ErrTemplate = errors.New("unusable SAM template")
 
-// Pseudo parameter values used when resolving a template; params may override them by name
-// ("AWS::Region", "AWS::AccountId", "AWS::StackName").
+// What a SAM template means to the local gateway when it does not say: the stack name (with
+// DefaultRegion and DefaultAccountID, the pseudo parameters params may override), the implicit
+// API and its stage, the Lambda timeout and the authorizer cache TTL.
 const (
 	defaultStackName  = "serverless-auth"
 	samTransform      = "AWS::Serverless-2016-10-31"
@@ -35,32 +34,29 @@ const (
 // resolved environment and timeout. params sets template parameters (overriding defaults) and may
 // set the pseudo parameters AWS::Region, AWS::AccountId and AWS::StackName. CloudFormation's
 // short-form tags (!Ref, !Sub, !GetAtt, !If, !Not, !Equals, ...) and long forms are both read;
-// conditions are evaluated. What the local gateway cannot model faithfully (OpenAPI
-// DefinitionBody, Cors, REQUEST or Cognito authorizers, HttpApi) is an error, not a guess.
+// conditions are evaluated (package cloudformation reads and evaluates the template). What the
+// local gateway cannot model faithfully (OpenAPI DefinitionBody, Cors, REQUEST or Cognito
+// authorizers, HttpApi) is an error, not a guess.
 func LoadTemplate(path string, params map[string]string) (Config, error) {
-	f, err := os.Open(path)
+	tpl, err := cloudformation.ParseFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxTemplateBytes+1))
+	cfg, err := configOf(tpl, params)
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %w", ErrTemplate, path, err)
-	}
-	cfg, err := ParseTemplate(data, params)
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
 }
 
 // ParseTemplate is LoadTemplate on the template's bytes.
 func ParseTemplate(data []byte, params map[string]string) (Config, error) {
-	cfg, err := parseTemplate(data, params)
+	tpl, err := cloudformation.Parse(data)
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := configOf(tpl, params)
+	if err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
 	return cfg, nil
@@ -81,78 +77,94 @@ type apiEvent struct {
 	authSet    bool
 }
 
-func parseTemplate(data []byte, params map[string]string) (Config, error) {
-	top, err := parseTemplateYAML(data)
-	if err != nil {
-		return Config{}, err
+// templateReader evaluates a template's values for the local gateway: a resource's Ref is its
+// logical ID, a function's Arn is arn:aws:lambda:REGION:ACCOUNT:function:LOGICAL_ID and any
+// other attribute is LOGICAL_ID.ATTRIBUTE.
+type templateReader struct {
+	ev      *cloudformation.Evaluator
+	region  string
+	account string
+}
+
+func newTemplateReader(tpl *cloudformation.Template, params map[string]string) (*templateReader, error) {
+	params = maps.Clone(params)
+	if params == nil {
+		params = map[string]string{}
 	}
-	if !hasSAMTransform(top["Transform"]) {
+	for name, def := range map[string]string{"AWS::Region": DefaultRegion, "AWS::AccountId": DefaultAccountID, "AWS::StackName": defaultStackName} {
+		if _, ok := params[name]; !ok {
+			params[name] = def
+		}
+	}
+	r := &templateReader{region: params["AWS::Region"], account: params["AWS::AccountId"]}
+	ev, err := cloudformation.NewEvaluator(tpl, params,
+		cloudformation.WithRef(func(logicalID, _ string) string { return logicalID }),
+		cloudformation.WithGetAtt(func(logicalID, resourceType, attribute string) string {
+			if resourceType == "AWS::Serverless::Function" && attribute == "Arn" {
+				return r.functionARN(logicalID)
+			}
+			return logicalID + "." + attribute
+		}))
+	if err != nil {
+		return nil, err
+	}
+	r.ev = ev
+	return r, nil
+}
+
+func (r *templateReader) functionARN(logicalID string) string {
+	return "arn:aws:lambda:" + r.region + ":" + r.account + ":function:" + logicalID
+}
+
+func (r *templateReader) eval(v any) (any, error) { return r.ev.Value(v) }
+
+// evalString evaluates v and requires a scalar, rendered as a string.
+func (r *templateReader) evalString(v any) (string, error) {
+	ev, err := r.ev.Value(v)
+	if err != nil {
+		return "", err
+	}
+	s, ok := cloudformation.Text(ev)
+	if !ok {
+		return "", errors.New("want a string")
+	}
+	return s, nil
+}
+
+// configOf builds and validates the Config of a parsed SAM template.
+func configOf(tpl *cloudformation.Template, params map[string]string) (Config, error) {
+	if !slices.Contains(tpl.Transform, samTransform) {
 		return Config{}, fmt.Errorf("Transform %s is missing", samTransform)
 	}
-	resources, ok := top["Resources"].(map[string]any)
-	if !ok || len(resources) == 0 {
-		return Config{}, errors.New("no Resources")
-	}
-	r := &resolver{
-		resources: map[string]string{},
-		condValue: map[string]bool{},
-		condBusy:  map[string]bool{},
-	}
-	if r.conditions, err = optionalMap(top, "Conditions"); err != nil {
-		return Config{}, err
-	}
-	if r.mappings, err = optionalMap(top, "Mappings"); err != nil {
-		return Config{}, err
-	}
-	for _, id := range sortedKeys(resources) {
-		res, ok := resources[id].(map[string]any)
-		if !ok {
-			return Config{}, fmt.Errorf("resource %s is not a mapping", id)
-		}
-		typ, ok := res["Type"].(string)
-		if !ok || typ == "" {
-			return Config{}, fmt.Errorf("resource %s has no Type", id)
-		}
-		r.resources[id] = typ
-	}
-	if err := setParameters(r, top, params); err != nil {
-		return Config{}, err
-	}
-	globals, err := optionalMap(top, "Globals")
+	r, err := newTemplateReader(tpl, params)
 	if err != nil {
 		return Config{}, err
 	}
-	globalFunction, err := optionalMap(globals, "Function")
+	globalFunction, err := optionalMap(tpl.Globals, "Function")
 	if err != nil {
 		return Config{}, fmt.Errorf("Globals: %w", err)
 	}
-	globalAPI, err := optionalMap(globals, "Api")
+	globalAPI, err := optionalMap(tpl.Globals, "Api")
 	if err != nil {
 		return Config{}, fmt.Errorf("Globals: %w", err)
 	}
 
 	var functions []samFunction
 	apis := map[string]map[string]any{}
-	for _, id := range sortedKeys(resources) {
-		res := resources[id].(map[string]any)
-		if cond, ok := res["Condition"]; ok {
-			name, ok := cond.(string)
-			if !ok {
-				return Config{}, fmt.Errorf("resource %s: Condition must be a name", id)
-			}
-			on, err := r.condition(name)
-			if err != nil {
-				return Config{}, fmt.Errorf("resource %s: %w", id, err)
-			}
-			if !on {
-				continue
-			}
+	for _, id := range sortedKeys(tpl.Resources) {
+		res := tpl.Resources[id]
+		on, err := r.ev.Enabled(res)
+		if err != nil {
+			return Config{}, fmt.Errorf("resource %s: %w", id, err)
+		}
+		if !on {
+			continue
 		}
 		props, err := optionalMap(res, "Properties")
 		if err != nil {
 			return Config{}, fmt.Errorf("resource %s: %w", id, err)
 		}
-		switch typ := r.resources[id]; typ {
+		switch typ, _ := res["Type"].(string); typ {
 		case "AWS::Serverless::Function":
 			functions = append(functions, samFunction{id: id, props: mergeGlobals(globalFunction, props)})
 		case "AWS::Serverless::Api":
@@ -211,21 +223,10 @@ func parseTemplate(data []byte, params map[string]string) (Config, error) {
 	if err := applyAPI(r, &cfg, apiID, apiProps, events, funcIDs); err != nil {
 		return Config{}, fmt.Errorf("api %s: %w", apiID, err)
 	}
-	return cfg, nil
-}
-
-func hasSAMTransform(v any) bool {
-	switch t := v.(type) {
-	case string:
-		return t == samTransform
-	case []any:
-		for _, e := range t {
-			if s, ok := e.(string); ok && s == samTransform {
-				return true
-			}
-		}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
 	}
-	return false
+	return cfg, nil
 }
 
 func optionalMap(m map[string]any, key string) (map[string]any, error) {
@@ -240,6 +241,8 @@ func optionalMap(m map[string]any, key string) (map[string]any, error) {
 	return out, nil
 }
 
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
 // mergeGlobals applies SAM's Globals rules: maps merge (the resource wins on conflicts), lists
 // concatenate (globals first), scalars from the resource win.
 func mergeGlobals(global, local map[string]any) map[string]any {
@@ -253,12 +256,12 @@ func mergeGlobals(global, local map[string]any) map[string]any {
 		}
 		gm, gIsMap := gv.(map[string]any)
 		lm, lIsMap := lv.(map[string]any)
-		_, gIntrinsic, _ := intrinsicName(gm)
-		_, lIntrinsic, _ := intrinsicName(lm)
+		_, _, gIntrinsic := cloudformation.Intrinsic(gv)
+		_, _, lIntrinsic := cloudformation.Intrinsic(lv)
 		gl, gIsList := gv.([]any)
 		ll, lIsList := lv.([]any)
 		switch {
-		case gIsMap && lIsMap && gIntrinsic == nil && lIntrinsic == nil:
+		case gIsMap && lIsMap && !gIntrinsic && !lIntrinsic:
 			out[k] = mergeGlobals(gm, lm)
 		case gIsList && lIsList:
 			out[k] = append(slices.Clone(gl), ll...)
@@ -269,190 +272,13 @@ func mergeGlobals(global, local map[string]any) map[string]any {
 	return out
 }
 
-// setParameters resolves every declared parameter from params or its Default and checks it
-// against the parameter's constraints, as CloudFormation does at deploy time.
-func setParameters(r *resolver, top map[string]any, params map[string]string) error {
-	declared, err := optionalMap(top, "Parameters")
-	if err != nil {
-		return err
-	}
-	r.params = map[string]any{}
-	r.pseudo = map[string]any{
-		"AWS::Region":           DefaultRegion,
-		"AWS::AccountId":        DefaultAccountID,
-		"AWS::StackName":        defaultStackName,
-		"AWS::StackId":          "arn:aws:cloudformation:" + DefaultRegion + ":" + DefaultAccountID + ":stack/" + defaultStackName + "/local",
-		"AWS::Partition":        "aws",
-		"AWS::URLSuffix":        "amazonaws.com",
-		"AWS::NotificationARNs": []any{},
-	}
-	for _, name := range slices.Sorted(maps.Keys(params)) {
-		switch name {
-		case "AWS::Region", "AWS::AccountId", "AWS::StackName":
-			r.pseudo[name] = params[name]
-			continue
-		}
-		if _, ok := declared[name]; !ok {
-			return fmt.Errorf("parameter %q is not declared in the template", name)
-		}
-	}
-	if region := r.pseudo["AWS::Region"].(string); !regionPattern.MatchString(region) {
-		return fmt.Errorf("AWS::Region %q is not a region name", region)
-	}
-	if account := r.pseudo["AWS::AccountId"].(string); !accountPattern.MatchString(account) {
-		return fmt.Errorf("AWS::AccountId %q must be 12 digits", account)
-	}
-	for _, name := range sortedKeys(declared) {
-		if _, clash := r.resources[name]; clash {
-			return fmt.Errorf("parameter %s has the same name as a resource", name)
-		}
-		def, ok := declared[name].(map[string]any)
-		if !ok {
-			return fmt.Errorf("parameter %s is not a mapping", name)
-		}
-		value, given := params[name]
-		if !given {
-			d, ok := def["Default"]
-			if !ok {
-				return fmt.Errorf("parameter %s has no Default and no value was given", name)
-			}
-			s, ok := scalarText(d)
-			if !ok {
-				if list, isList := d.([]any); isList {
-					parts := make([]string, len(list))
-					for i, e := range list {
-						parts[i], _ = scalarText(e)
-					}
-					s = strings.Join(parts, ",")
-				} else {
-					return fmt.Errorf("parameter %s: Default is not a scalar", name)
-				}
-			}
-			value = s
-		}
-		v, err := checkParameter(name, def, value)
-		if err != nil {
-			return err
-		}
-		r.params[name] = v
-	}
-	return nil
-}
-
-func checkParameter(name string, def map[string]any, value string) (any, error) {
-	typ, _ := def["Type"].(string)
-	if typ == "" {
-		return nil, fmt.Errorf("parameter %s has no Type", name)
-	}
-	numberConstraint := func(key string) (float64, bool, error) {
-		raw, ok := def[key]
-		if !ok {
-			return 0, false, nil
-		}
-		s, _ := scalarText(raw)
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return 0, false, fmt.Errorf("parameter %s: %s %q is not a number", name, key, s)
-		}
-		return f, true, nil
-	}
-	checkOne := func(v string) error {
-		if allowed, ok := def["AllowedValues"].([]any); ok {
-			found := false
-			for _, a := range allowed {
-				if s, _ := scalarText(a); s == v {
-					found = true
-					break
-				}
-			}
-			if !found {
-				return fmt.Errorf("parameter %s: %q is not one of its AllowedValues", name, v)
-			}
-		}
-		if p, ok := def["AllowedPattern"].(string); ok {
-			re, err := regexp.Compile(`^(?:` + p + `)$`)
-			if err != nil {
-				return fmt.Errorf("parameter %s: AllowedPattern: %w", name, err)
-			}
-			if !re.MatchString(v) {
-				return fmt.Errorf("parameter %s: %q does not match AllowedPattern %s", name, v, p)
-			}
-		}
-		return nil
-	}
-	switch typ {
-	case "Number", "List<Number>":
-		items := []string{value}
-		if typ == "List<Number>" {
-			items = strings.Split(value, ",")
-		}
-		for _, it := range items {
-			f, err := strconv.ParseFloat(strings.TrimSpace(it), 64)
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("parameter %s: %q is not a number", name, it)
-			}
-			if lo, ok, err := numberConstraint("MinValue"); err != nil {
-				return nil, err
-			} else if ok && f < lo {
-				return nil, fmt.Errorf("parameter %s: %s is below MinValue %v", name, it, lo)
-			}
-			if hi, ok, err := numberConstraint("MaxValue"); err != nil {
-				return nil, err
-			} else if ok && f > hi {
-				return nil, fmt.Errorf("parameter %s: %s is above MaxValue %v", name, it, hi)
-			}
-			if err := checkOne(strings.TrimSpace(it)); err != nil {
-				return nil, err
-			}
-		}
-		if typ == "List<Number>" {
-			return splitList(value), nil
-		}
-		return value, nil
-	case "CommaDelimitedList":
-		for _, it := range strings.Split(value, ",") {
-			if err := checkOne(it); err != nil {
-				return nil, err
-			}
-		}
-		return splitList(value), nil
-	default:
-		if strings.HasPrefix(typ, "AWS::SSM::Parameter::Value") {
-			return nil, fmt.Errorf("parameter %s: SSM parameter types cannot be resolved locally", name)
-		}
-		if lo, ok, err := numberConstraint("MinLength"); err != nil {
-			return nil, err
-		} else if ok && float64(len(value)) < lo {
-			return nil, fmt.Errorf("parameter %s: shorter than MinLength %v", name, lo)
-		}
-		if hi, ok, err := numberConstraint("MaxLength"); err != nil {
-			return nil, err
-		} else if ok && float64(len(value)) > hi {
-			return nil, fmt.Errorf("parameter %s: longer than MaxLength %v", name, hi)
-		}
-		if err := checkOne(value); err != nil {
-			return nil, err
-		}
-		return value, nil
-	}
-}
-
-func splitList(v string) []any {
-	parts := strings.Split(v, ",")
-	out := make([]any, len(parts))
-	for i, p := range parts {
-		out[i] = p
-	}
-	return out
-}
-
-func functionEnv(r *resolver, props map[string]any) (map[string]string, error) {
+func functionEnv(r *templateReader, props map[string]any) (map[string]string, error) {
 	env := map[string]string{}
 	raw, ok := props["Environment"]
 	if !ok {
 		return env, nil
 	}
-	ev, err := r.eval(raw, 0)
+	ev, err := r.eval(raw)
 	if err != nil {
 		return nil, fmt.Errorf("Environment: %w", err)
 	}
@@ -469,21 +295,21 @@ func functionEnv(r *resolver, props map[string]any) (map[string]string, error) {
 		return nil, errors.New("Environment.Variables is not a mapping")
 	}
 	for k, v := range vm {
-		s, ok := scalarText(v)
+		s, ok := cloudformation.Text(v)
 		if !ok {
-			return nil, fmt.Errorf("Environment.Variables.%s is %s, not a string", k, describe(v))
+			return nil, fmt.Errorf("Environment.Variables.%s is not a string", k)
 		}
 		env[k] = s
 	}
 	return env, nil
 }
 
-func functionTimeout(r *resolver, props map[string]any) (time.Duration, error) {
+func functionTimeout(r *templateReader, props map[string]any) (time.Duration, error) {
 	raw, ok := props["Timeout"]
 	if !ok {
 		return defaultLambdaTime, nil
 	}
-	s, err := r.evalString(raw, 0)
+	s, err := r.evalString(raw)
 	if err != nil {
 		return 0, fmt.Errorf("Timeout: %w", err)
 	}
@@ -494,7 +320,7 @@ func functionTimeout(r *resolver, props map[string]any) (time.Duration, error) {
 	return time.Duration(n) * time.Second, nil
 }
 
-func functionEvents(r *resolver, fn samFunction) ([]apiEvent, error) {
+func functionEvents(r *templateReader, fn samFunction) ([]apiEvent, error) {
 	evs, err := optionalMap(fn.props, "Events")
 	if err != nil {
 		return nil, err
@@ -526,16 +352,16 @@ func functionEvents(r *resolver, fn samFunction) ([]apiEvent, error) {
 			}
 			e.api = ref
 		}
-		if e.path, err = r.evalString(props["Path"], 0); err != nil || e.path == "" {
+		if e.path, err = r.evalString(props["Path"]); err != nil || e.path == "" {
 			return nil, fmt.Errorf("event %s: Path is required", name)
 		}
-		method, err := r.evalString(props["Method"], 0)
+		method, err := r.evalString(props["Method"])
 		if err != nil || method == "" {
 			return nil, fmt.Errorf("event %s: Method is required", name)
 		}
 		e.method = strings.ToUpper(method)
 		if authRaw, ok := props["Auth"]; ok {
-			auth, err := r.eval(authRaw, 0)
+			auth, err := r.eval(authRaw)
 			if err != nil {
 				return nil, fmt.Errorf("event %s: Auth: %w", name, err)
 			}
@@ -546,7 +372,7 @@ func functionEvents(r *resolver, fn samFunction) ([]apiEvent, error) {
 			for _, k := range sortedKeys(am) {
 				switch k {
 				case "Authorizer":
-					s, ok := scalarText(am[k])
+					s, ok := cloudformation.Text(am[k])
 					if !ok {
 						return nil, fmt.Errorf("event %s: Auth.Authorizer must be a name", name)
 					}
@@ -563,7 +389,7 @@ func functionEvents(r *resolver, fn samFunction) ([]apiEvent, error) {
 
 // applyAPI reads the API's stage, authorizer, gateway responses, stage variables and binary media
 // types, and turns the events into routes.
-func applyAPI(r *resolver, cfg *Config, apiID string, rawProps map[string]any, events []apiEvent, funcIDs map[string]bool) error {
+func applyAPI(r *templateReader, cfg *Config, apiID string, rawProps map[string]any, events []apiEvent, funcIDs map[string]bool) error {
 	for _, k := range sortedKeys(rawProps) {
 		switch k {
 		case "DefinitionBody", "DefinitionUri":
@@ -572,7 +398,7 @@ func applyAPI(r *resolver, cfg *Config, apiID string, rawProps map[string]any, e
 			return errors.New("Cors is not modelled (API Gateway would add OPTIONS methods)")
 		}
 	}
-	props, err := r.eval(rawProps, 0)
+	props, err := r.eval(rawProps)
 	if err != nil {
 		return err
 	}
@@ -581,7 +407,7 @@ func applyAPI(r *resolver, cfg *Config, apiID string, rawProps map[string]any, e
 		return err
 	}
 	if name, ok := p["Name"]; ok {
-		cfg.APIName, _ = scalarText(name)
+		cfg.APIName, _ = cloudformation.Text(name)
 	}
 	if vars, ok := p["Variables"]; ok {
 		vm, ok := vars.(map[string]any)
@@ -590,7 +416,7 @@ func applyAPI(r *resolver, cfg *Config, apiID string, rawProps map[string]any, e
 		}
 		cfg.StageVariables = map[string]string{}
 		for k, v := range vm {
-			s, ok := scalarText(v)
+			s, ok := cloudformation.Text(v)
 			if !ok {
 				return fmt.Errorf("Variables.%s is not a string", k)
 			}
@@ -656,7 +482,7 @@ func requiredString(m map[string]any, key string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%s is required", key)
 	}
-	s, ok := scalarText(v)
+	s, ok := cloudformation.Text(v)
 	if !ok || s == "" {
 		return "", fmt.Errorf("%s must be a non-empty string", key)
 	}
@@ -664,7 +490,7 @@ func requiredString(m map[string]any, key string) (string, error) {
 }
 
 // apiAuthorizers reads Auth.Authorizers (TOKEN Lambda authorizers only) and Auth.DefaultAuthorizer.
-func apiAuthorizers(r *resolver, p map[string]any, funcIDs map[string]bool) (map[string]Authorizer, string, error) {
+func apiAuthorizers(r *templateReader, p map[string]any, funcIDs map[string]bool) (map[string]Authorizer, string, error) {
 	out := map[string]Authorizer{}
 	authRaw, ok := p["Auth"]
 	if !ok {
@@ -678,7 +504,7 @@ func apiAuthorizers(r *resolver, p map[string]any, funcIDs map[string]bool) (map
 	for _, k := range sortedKeys(auth) {
 		switch k {
 		case "DefaultAuthorizer":
-			s, ok := scalarText(auth[k])
+			s, ok := cloudformation.Text(auth[k])
 			if !ok {
 				return nil, "", errors.New("DefaultAuthorizer must be a name")
 			}
@@ -705,11 +531,11 @@ func apiAuthorizers(r *resolver, p map[string]any, funcIDs map[string]bool) (map
 			return nil, "", fmt.Errorf("authorizer %s: Cognito authorizers are not modelled", name)
 		}
 		if pt, ok := def["FunctionPayloadType"]; ok {
-			if s, _ := scalarText(pt); s != "TOKEN" {
+			if s, _ := cloudformation.Text(pt); s != "TOKEN" {
 				return nil, "", fmt.Errorf("authorizer %s: FunctionPayloadType %q is not modelled; only TOKEN", name, s)
 			}
 		}
-		arn, _ := scalarText(def["FunctionArn"])
+		arn, _ := cloudformation.Text(def["FunctionArn"])
 		fn, ok := arnToID[arn]
 		if !ok {
 			return nil, "", fmt.Errorf("authorizer %s: FunctionArn must be !GetAtt FUNCTION.Arn of an AWS::Serverless::Function here", name)
@@ -721,7 +547,7 @@ func apiAuthorizers(r *resolver, p map[string]any, funcIDs map[string]bool) (map
 				return nil, "", fmt.Errorf("authorizer %s: Identity is not a mapping", name)
 			}
 			for _, k := range sortedKeys(id) {
-				s, ok := scalarText(id[k])
+				s, ok := cloudformation.Text(id[k])
 				if !ok {
 					return nil, "", fmt.Errorf("authorizer %s: Identity.%s must be a scalar", name, k)
 				}
@@ -772,7 +598,7 @@ func gatewayResponses(v any) (map[string]GatewayResponse, error) {
 		for _, k := range sortedKeys(def) {
 			switch k {
 			case "StatusCode":
-				s, _ := scalarText(def[k])
+				s, _ := cloudformation.Text(def[k])
 				n, err := strconv.Atoi(s)
 				if err != nil || n < 100 || n > 599 {
 					return nil, fmt.Errorf("%s: StatusCode %q", typ, s)
@@ -792,7 +618,7 @@ func gatewayResponses(v any) (map[string]GatewayResponse, error) {
 						}
 						gr.Headers = map[string]string{}
 						for name, hv := range hm {
-							s, ok := scalarText(hv)
+							s, ok := cloudformation.Text(hv)
 							if !ok {
 								return nil, fmt.Errorf("%s: header %s is not a string", typ, name)
 							}
@@ -809,7 +635,7 @@ func gatewayResponses(v any) (map[string]GatewayResponse, error) {
 					return nil, fmt.Errorf("%s: ResponseTemplates is not a mapping", typ)
 				}
 				if body, ok := rt["application/json"]; ok {
-					s, ok := scalarText(body)
+					s, ok := cloudformation.Text(body)
 					if !ok {
 						return nil, fmt.Errorf("%s: the application/json template is not a string", typ)
 					}

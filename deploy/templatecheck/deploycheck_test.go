@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/serverless-auth/serverless-auth/cloudformation"
 )
 
 // The files make deploy-check writes: DEPLOYCHECK_DIR (default ../../build/deploycheck) holds
@@ -32,7 +34,7 @@ var wantTTLs = []int{0, 300, 3600}
 type transformed struct {
 	ttl    int
 	params map[string]string
-	stack  *Stack
+	stack  *cloudformation.Stack
 }
 
 func readJSON(t *testing.T, path string, v any) {
@@ -62,7 +64,7 @@ func transforms(t *testing.T) []transformed {
 		if err != nil {
 			t.Fatalf("%s: AuthorizerCacheTtl %q", pf, params["AuthorizerCacheTtl"])
 		}
-		tpl, err := Load(strings.TrimSuffix(pf, ".params.json") + ".json")
+		tpl, err := cloudformation.ParseFile(strings.TrimSuffix(pf, ".params.json") + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +86,7 @@ func transforms(t *testing.T) []transformed {
 }
 
 // only returns the single resource of type typ.
-func only(t *testing.T, st *Stack, typ string) (string, Resource) {
+func only(t *testing.T, st *cloudformation.Stack, typ string) (string, cloudformation.Resource) {
 	t.Helper()
 	ids := st.OfType(typ)
 	if len(ids) != 1 {
@@ -94,14 +96,14 @@ func only(t *testing.T, st *Stack, typ string) (string, Resource) {
 }
 
 // openAPI is the REST API's definition as the transform wrote it into the RestApi's Body.
-func openAPI(t *testing.T, st *Stack) map[string]any {
+func openAPI(t *testing.T, st *cloudformation.Stack) map[string]any {
 	t.Helper()
 	_, api := only(t, st, "AWS::ApiGateway::RestApi")
 	body, ok := api.Properties["Body"].(map[string]any)
 	if !ok {
 		t.Fatal("the RestApi has no OpenAPI Body")
 	}
-	if v, _ := Text(body["openapi"]); v != "3.0.1" {
+	if v, _ := cloudformation.Text(body["openapi"]); v != "3.0.1" {
 		t.Fatalf("Body.openapi = %v, want 3.0.1", body["openapi"])
 	}
 	return body
@@ -120,7 +122,7 @@ func mapAt(t *testing.T, v any, keys ...string) map[string]any {
 func textAt(t *testing.T, v any, keys ...string) string {
 	t.Helper()
 	got, ok := Lookup(v, keys...)
-	s, isText := Text(got)
+	s, isText := cloudformation.Text(got)
 	if !ok || !isText {
 		t.Fatalf("%s: not a scalar (%v)", strings.Join(keys, "."), got)
 	}
@@ -131,7 +133,7 @@ func textAt(t *testing.T, v any, keys ...string) string {
 var lambdaTarget = regexp.MustCompile(`^arn:aws:apigateway:([a-z0-9-]+):lambda:path/2015-03-31/functions/<([A-Za-z0-9]+)\.Arn>/invocations$`)
 
 // functionOfURI returns the logical ID of the function an integration or authorizer URI invokes.
-func functionOfURI(t *testing.T, st *Stack, uri string) string {
+func functionOfURI(t *testing.T, st *cloudformation.Stack, uri string) string {
 	t.Helper()
 	m := lambdaTarget.FindStringSubmatch(uri)
 	if m == nil {
@@ -152,7 +154,7 @@ type tokenAuthorizer struct {
 	ttl                                                int
 }
 
-func authorizerOf(t *testing.T, st *Stack) tokenAuthorizer {
+func authorizerOf(t *testing.T, st *cloudformation.Stack) tokenAuthorizer {
 	t.Helper()
 	schemes := mapAt(t, openAPI(t, st), "components", "securitySchemes")
 	if len(schemes) != 1 {
@@ -172,20 +174,20 @@ func authorizerOf(t *testing.T, st *Stack) tokenAuthorizer {
 		a.header = textAt(t, s, "name")
 		a.identitySource = "method.request.header." + a.header
 		if src, ok := Lookup(s, "x-amazon-apigateway-authorizer", "identitySource"); ok {
-			a.identitySource, _ = Text(src)
+			a.identitySource, _ = cloudformation.Text(src)
 		}
 		if got := textAt(t, s, "x-amazon-apigateway-authorizer", "type"); got != "token" {
 			t.Errorf("scheme %s: authorizer type %q, want token", name, got)
 		}
 		a.function = functionOfURI(t, st, textAt(t, s, "x-amazon-apigateway-authorizer", "authorizerUri"))
 		if expr, ok := Lookup(s, "x-amazon-apigateway-authorizer", "identityValidationExpression"); ok {
-			a.expression, _ = Text(expr)
+			a.expression, _ = cloudformation.Text(expr)
 		}
 		// API Gateway's default TTL when the key is absent is 300 s: absence is reported as
 		// 300, which is what a deployed API would do.
 		a.ttl = 300
 		if raw, ok := Lookup(s, "x-amazon-apigateway-authorizer", "authorizerResultTtlInSeconds"); ok {
-			txt, _ := Text(raw)
+			txt, _ := cloudformation.Text(raw)
 			n, err := strconv.Atoi(txt)
 			if err != nil {
 				t.Fatalf("authorizerResultTtlInSeconds %v is not a whole number", raw)
@@ -202,7 +204,7 @@ type route struct {
 	method, path, function, authorizer string
 }
 
-func routesOf(t *testing.T, st *Stack) []route {
+func routesOf(t *testing.T, st *cloudformation.Stack) []route {
 	t.Helper()
 	var out []route
 	paths := mapAt(t, openAPI(t, st), "paths")
@@ -242,7 +244,7 @@ type gatewayResponse struct {
 	body       string
 }
 
-func gatewayResponsesOf(t *testing.T, st *Stack) map[string]gatewayResponse {
+func gatewayResponsesOf(t *testing.T, st *cloudformation.Stack) map[string]gatewayResponse {
 	t.Helper()
 	out := map[string]gatewayResponse{}
 	raw, ok := Lookup(openAPI(t, st), "x-amazon-apigateway-gateway-responses")
@@ -252,7 +254,7 @@ func gatewayResponsesOf(t *testing.T, st *Stack) map[string]gatewayResponse {
 	for typ, v := range raw.(map[string]any) {
 		gr := gatewayResponse{headers: map[string]string{}}
 		if sc, ok := Lookup(v, "statusCode"); ok {
-			s, _ := Text(sc)
+			s, _ := cloudformation.Text(sc)
 			n, err := strconv.Atoi(s)
 			if err != nil {
 				t.Fatalf("%s: statusCode %v", typ, sc)
@@ -265,11 +267,11 @@ func gatewayResponsesOf(t *testing.T, st *Stack) map[string]gatewayResponse {
 				if !isHeader {
 					continue
 				}
-				gr.headers[name], _ = Text(hv)
+				gr.headers[name], _ = cloudformation.Text(hv)
 			}
 		}
 		if body, ok := Lookup(v, "responseTemplates", "application/json"); ok {
-			gr.body, _ = Text(body)
+			gr.body, _ = cloudformation.Text(body)
 		}
 		out[typ] = gr
 	}
@@ -277,7 +279,7 @@ func gatewayResponsesOf(t *testing.T, st *Stack) map[string]gatewayResponse {
 }
 
 // functionEnv is a function's evaluated environment (empty when it has none).
-func functionEnv(t *testing.T, st *Stack, id string) map[string]string {
+func functionEnv(t *testing.T, st *cloudformation.Stack, id string) map[string]string {
 	t.Helper()
 	env := map[string]string{}
 	vars, ok := Lookup(st.Resources[id].Properties, "Environment", "Variables")
@@ -285,7 +287,7 @@ func functionEnv(t *testing.T, st *Stack, id string) map[string]string {
 		return env
 	}
 	for k, v := range vars.(map[string]any) {
-		s, ok := Text(v)
+		s, ok := cloudformation.Text(v)
 		if !ok {
 			t.Fatalf("function %s: %s is not a string (%v)", id, k, v)
 		}

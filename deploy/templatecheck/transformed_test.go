@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/serverless-auth/serverless-auth/cloudformation"
 )
 
 // validationExpression is the identity validation expression the API must have (DESIGN.md §7;
@@ -113,7 +115,7 @@ func TestTransformedFunctions(t *testing.T) {
 			for key, want := range map[string]string{
 				"FunctionName": name, "Runtime": "provided.al2023", "Handler": "bootstrap", "MemorySize": "128", "Timeout": "3",
 			} {
-				if got, _ := Text(p[key]); got != want {
+				if got, _ := cloudformation.Text(p[key]); got != want {
 					t.Errorf("TTL %d: %s.%s = %v, want %s", tr.ttl, id, key, p[key], want)
 				}
 			}
@@ -139,11 +141,11 @@ func TestTransformedFunctions(t *testing.T) {
 }
 
 // logGroupOf returns the logical ID of the log group function id logs to.
-func logGroupOf(t *testing.T, st *Stack, id string) string {
+func logGroupOf(t *testing.T, st *cloudformation.Stack, id string) string {
 	t.Helper()
 	ref := textAt(t, st.Resources[id].Properties, "LoggingConfig", "LogGroup")
 	for _, g := range st.OfType("AWS::Logs::LogGroup") {
-		if RefTo(g) == ref {
+		if cloudformation.RefTo(g) == ref {
 			return g
 		}
 	}
@@ -161,7 +163,7 @@ func TestTransformedRoles(t *testing.T) {
 			roleAtt := textAt(t, st.Resources[fn].Properties, "Role")
 			var role string
 			for _, r := range st.OfType("AWS::IAM::Role") {
-				if AttOf(r, "Arn") == roleAtt {
+				if cloudformation.AttOf(r, "Arn") == roleAtt {
 					role = r
 				}
 			}
@@ -188,7 +190,7 @@ func TestTransformedRoles(t *testing.T) {
 			}
 			stmts := statements(t, mapAt(t, policies[0], "PolicyDocument"))
 			wantResource := "arn:aws:logs:" + st.Parameters["AWS::Region"] + ":" + st.Parameters["AWS::AccountId"] +
-				":log-group:" + RefTo(logGroupOf(t, st, fn)) + ":*"
+				":log-group:" + cloudformation.RefTo(logGroupOf(t, st, fn)) + ":*"
 			if len(stmts) != 1 || textAt(t, stmts[0], "Effect") != "Allow" ||
 				!slices.Equal(slices.Sorted(slices.Values(stringsOf(stmts[0]["Action"]))), []string{"logs:CreateLogStream", "logs:PutLogEvents"}) ||
 				!slices.Equal(stringsOf(stmts[0]["Resource"]), []string{wantResource}) {
@@ -201,7 +203,7 @@ func TestTransformedRoles(t *testing.T) {
 // statements returns a policy document's statements.
 func statements(t *testing.T, doc any) []map[string]any {
 	t.Helper()
-	if v, _ := Text(mapAt(t, doc)["Version"]); v != "2012-10-17" {
+	if v, _ := cloudformation.Text(mapAt(t, doc)["Version"]); v != "2012-10-17" {
 		t.Errorf("policy Version %q, want 2012-10-17", v)
 	}
 	raw, _ := Lookup(doc, "Statement")
@@ -224,7 +226,7 @@ func stringsOf(v any) []string {
 	list, _ := v.([]any)
 	out := make([]string, 0, len(list))
 	for _, it := range list {
-		s, _ := Text(it)
+		s, _ := cloudformation.Text(it)
 		out = append(out, s)
 	}
 	return out
@@ -292,10 +294,10 @@ func TestTransformedStage(t *testing.T) {
 		if got := stringsOf(mapAt(t, restAPI.Properties, "EndpointConfiguration")["Types"]); !slices.Equal(got, []string{"REGIONAL"}) {
 			t.Errorf("TTL %d: endpoint types %v, want [REGIONAL]", tr.ttl, got)
 		}
-		if got := textAt(t, deployment.Properties, "RestApiId"); got != RefTo(api) {
-			t.Errorf("TTL %d: deployment of %s, want %s", tr.ttl, got, RefTo(api))
+		if got := textAt(t, deployment.Properties, "RestApiId"); got != cloudformation.RefTo(api) {
+			t.Errorf("TTL %d: deployment of %s, want %s", tr.ttl, got, cloudformation.RefTo(api))
 		}
-		for key, want := range map[string]string{"RestApiId": RefTo(api), "DeploymentId": RefTo(dep), "StageName": tr.params["StageName"]} {
+		for key, want := range map[string]string{"RestApiId": cloudformation.RefTo(api), "DeploymentId": cloudformation.RefTo(dep), "StageName": tr.params["StageName"]} {
 			if got := textAt(t, stage.Properties, key); got != want {
 				t.Errorf("TTL %d: stage %s = %q, want %q", tr.ttl, key, got, want)
 			}
@@ -312,10 +314,10 @@ func TestTransformedPermissions(t *testing.T) {
 	for _, tr := range transforms(t) {
 		st := tr.stack
 		api, _ := only(t, st, "AWS::ApiGateway::RestApi")
-		prefix := "arn:aws:execute-api:" + st.Parameters["AWS::Region"] + ":" + st.Parameters["AWS::AccountId"] + ":" + RefTo(api)
+		prefix := "arn:aws:execute-api:" + st.Parameters["AWS::Region"] + ":" + st.Parameters["AWS::AccountId"] + ":" + cloudformation.RefTo(api)
 		want := map[string]string{
-			AttOf("AuthorizerFunction", "Arn"): prefix + "/authorizers/*",
-			RefTo("ProfileFunction"):           prefix + "/*/GET/profile",
+			cloudformation.AttOf("AuthorizerFunction", "Arn"): prefix + "/authorizers/*",
+			cloudformation.RefTo("ProfileFunction"):           prefix + "/*/GET/profile",
 		}
 		got := map[string]string{}
 		for _, id := range st.OfType("AWS::Lambda::Permission") {
@@ -337,9 +339,9 @@ func TestTransformedOutputs(t *testing.T) {
 		st := tr.stack
 		api, _ := only(t, st, "AWS::ApiGateway::RestApi")
 		want := map[string]any{
-			"ApiUrl":                 "https://" + RefTo(api) + ".execute-api." + st.Parameters["AWS::Region"] + ".amazonaws.com/" + tr.params["StageName"],
-			"AuthorizerFunctionName": RefTo("AuthorizerFunction"),
-			"ProfileFunctionName":    RefTo("ProfileFunction"),
+			"ApiUrl":                 "https://" + cloudformation.RefTo(api) + ".execute-api." + st.Parameters["AWS::Region"] + ".amazonaws.com/" + tr.params["StageName"],
+			"AuthorizerFunctionName": cloudformation.RefTo("AuthorizerFunction"),
+			"ProfileFunctionName":    cloudformation.RefTo("ProfileFunction"),
 		}
 		if !maps.Equal(st.Outputs, want) {
 			t.Errorf("TTL %d: outputs %v, want %v", tr.ttl, st.Outputs, want)

@@ -1,19 +1,11 @@
-package fakegateway
+package cloudformation
 
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-)
-
-// Limits on what a template may make the reader do.
-const (
-	maxTemplateBytes = 1 << 20 // CloudFormation's own limit for a template in S3
-	maxTemplateDepth = 64
-	maxTemplateNodes = 200_000 // after alias expansion: stops "billion laughs"
 )
 
 // longForm maps a CloudFormation YAML short-form tag (!Ref, !Sub, ...) to its long-form key.
@@ -38,28 +30,17 @@ type yamlReader struct {
 	nodes   int
 }
 
-// parseTemplateYAML reads one YAML document whose top level is a mapping.
-func parseTemplateYAML(data []byte) (map[string]any, error) {
-	if len(data) > maxTemplateBytes {
-		return nil, fmt.Errorf("template is %d bytes, more than the %d allowed", len(data), maxTemplateBytes)
-	}
+// parseYAML reads one YAML document.
+func parseYAML(data []byte) (any, error) {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
+		return nil, fmt.Errorf("%w: invalid YAML: %w", ErrSyntax, err)
 	}
 	if len(file.Docs) != 1 {
-		return nil, fmt.Errorf("want exactly one YAML document, found %d", len(file.Docs))
+		return nil, fmt.Errorf("%w: want exactly one YAML document, found %d", ErrSyntax, len(file.Docs))
 	}
 	y := &yamlReader{anchors: map[string]any{}}
-	top, err := y.convert(file.Docs[0].Body, 0)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := top.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the top level of the template is not a mapping")
-	}
-	return m, nil
+	return y.convert(file.Docs[0].Body, 0)
 }
 
 func nodeLine(n ast.Node) int {
@@ -72,10 +53,11 @@ func nodeLine(n ast.Node) int {
 	return 0
 }
 
-func (y *yamlReader) count(n ast.Node) error {
+// count counts one more node, after alias expansion.
+func (y *yamlReader) count(line int) error {
 	y.nodes++
-	if y.nodes > maxTemplateNodes {
-		return fmt.Errorf("line %d: template expands to more than %d nodes", nodeLine(n), maxTemplateNodes)
+	if y.nodes > maxNodes {
+		return fmt.Errorf("%w: line %d: template expands to more than %d nodes", ErrLimit, line, maxNodes)
 	}
 	return nil
 }
@@ -84,10 +66,10 @@ func (y *yamlReader) convert(n ast.Node, depth int) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
-	if depth > maxTemplateDepth {
-		return nil, fmt.Errorf("line %d: nested more than %d levels deep", nodeLine(n), maxTemplateDepth)
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%w: line %d: nested more than %d levels deep", ErrLimit, nodeLine(n), maxDepth)
 	}
-	if err := y.count(n); err != nil {
+	if err := y.count(nodeLine(n)); err != nil {
 		return nil, err
 	}
 	switch n := n.(type) {
@@ -107,7 +89,7 @@ func (y *yamlReader) convert(n ast.Node, depth int) (any, error) {
 			}
 			return int64(v), nil
 		}
-		return nil, fmt.Errorf("line %d: unreadable integer %q", nodeLine(n), n.String())
+		return nil, fmt.Errorf("%w: line %d: unreadable integer %q", ErrSyntax, nodeLine(n), n.String())
 	case *ast.FloatNode:
 		return n.Value, nil
 	case *ast.InfinityNode:
@@ -172,18 +154,18 @@ func (y *yamlReader) convert(n ast.Node, depth int) (any, error) {
 		}
 		v, ok := y.anchors[name]
 		if !ok {
-			return nil, fmt.Errorf("line %d: alias *%s names no anchor", nodeLine(n), name)
+			return nil, fmt.Errorf("%w: line %d: alias *%s names no anchor", ErrSyntax, nodeLine(n), name)
 		}
-		return y.copyValue(v, depth)
+		return y.copyValue(v, depth, nodeLine(n))
 	default:
-		return nil, fmt.Errorf("line %d: unsupported YAML construct %s", nodeLine(n), n.Type())
+		return nil, fmt.Errorf("%w: line %d: unsupported YAML construct %s", ErrSyntax, nodeLine(n), n.Type())
 	}
 }
 
 // addPair stores one key: value pair; it returns the value of a merge key ("<<") instead.
 func (y *yamlReader) addPair(m map[string]any, mv *ast.MappingValueNode, depth int) (any, error) {
 	if mv.Key == nil {
-		return nil, fmt.Errorf("line %d: mapping entry without a key", nodeLine(mv))
+		return nil, fmt.Errorf("%w: line %d: mapping entry without a key", ErrSyntax, nodeLine(mv))
 	}
 	value, err := y.convert(mv.Value, depth+1)
 	if err != nil {
@@ -191,7 +173,7 @@ func (y *yamlReader) addPair(m map[string]any, mv *ast.MappingValueNode, depth i
 	}
 	if mv.Key.IsMergeKey() {
 		if value == nil {
-			return nil, fmt.Errorf("line %d: merge key without a value", nodeLine(mv))
+			return nil, fmt.Errorf("%w: line %d: merge key without a value", ErrSyntax, nodeLine(mv))
 		}
 		return value, nil
 	}
@@ -203,12 +185,12 @@ func (y *yamlReader) addPair(m map[string]any, mv *ast.MappingValueNode, depth i
 	if err != nil {
 		return nil, err
 	}
-	key, ok := scalarText(kv)
+	key, ok := Text(kv)
 	if !ok {
-		return nil, fmt.Errorf("line %d: mapping key is not a scalar", nodeLine(mv))
+		return nil, fmt.Errorf("%w: line %d: mapping key is not a scalar", ErrSyntax, nodeLine(mv))
 	}
 	if _, dup := m[key]; dup {
-		return nil, fmt.Errorf("line %d: duplicate key %q", nodeLine(mv), key)
+		return nil, fmt.Errorf("%w: line %d: duplicate key %q", ErrSyntax, nodeLine(mv), key)
 	}
 	m[key] = value
 	return nil, nil
@@ -224,12 +206,12 @@ func applyMerges(m map[string]any, merges []any, line int) error {
 		case []any:
 			sources = v
 		default:
-			return fmt.Errorf("line %d: merge key value is not a mapping", line)
+			return fmt.Errorf("%w: line %d: merge key value is not a mapping", ErrSyntax, line)
 		}
 		for _, s := range sources {
 			src, ok := s.(map[string]any)
 			if !ok {
-				return fmt.Errorf("line %d: merge key value is not a mapping", line)
+				return fmt.Errorf("%w: line %d: merge key value is not a mapping", ErrSyntax, line)
 			}
 			for k, v := range src {
 				if _, exists := m[k]; !exists {
@@ -255,30 +237,29 @@ func (y *yamlReader) convertTag(n *ast.TagNode, depth int) (any, error) {
 	}
 	switch tag {
 	case "!!str":
-		if s, ok := scalarText(value); ok {
+		if s, ok := Text(value); ok {
 			return s, nil
 		}
-		return nil, fmt.Errorf("line %d: !!str on a non-scalar", nodeLine(n))
+		return nil, fmt.Errorf("%w: line %d: !!str on a non-scalar", ErrSyntax, nodeLine(n))
 	case "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!!binary", "!!timestamp":
 		return value, nil
 	}
-	return nil, fmt.Errorf("line %d: unsupported tag %s", nodeLine(n), tag)
+	return nil, fmt.Errorf("%w: line %d: unsupported tag %s", ErrSyntax, nodeLine(n), tag)
 }
 
 // copyValue deep-copies an anchored value so that later edits of one use cannot change another.
-func (y *yamlReader) copyValue(v any, depth int) (any, error) {
-	if depth > maxTemplateDepth {
-		return nil, fmt.Errorf("alias nested more than %d levels deep", maxTemplateDepth)
+func (y *yamlReader) copyValue(v any, depth, line int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%w: line %d: alias nested more than %d levels deep", ErrLimit, line, maxDepth)
 	}
-	y.nodes++
-	if y.nodes > maxTemplateNodes {
-		return nil, fmt.Errorf("template expands to more than %d nodes", maxTemplateNodes)
+	if err := y.count(line); err != nil {
+		return nil, err
 	}
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			c, err := y.copyValue(e, depth+1)
+			c, err := y.copyValue(e, depth+1, line)
 			if err != nil {
 				return nil, err
 			}
@@ -288,7 +269,7 @@ func (y *yamlReader) copyValue(v any, depth int) (any, error) {
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			c, err := y.copyValue(e, depth+1)
+			c, err := y.copyValue(e, depth+1, line)
 			if err != nil {
 				return nil, err
 			}
@@ -298,19 +279,4 @@ func (y *yamlReader) copyValue(v any, depth int) (any, error) {
 	default:
 		return t, nil
 	}
-}
-
-// scalarText renders a scalar the way CloudFormation sees it: as a string.
-func scalarText(v any) (string, bool) {
-	switch t := v.(type) {
-	case string:
-		return t, true
-	case int64:
-		return strconv.FormatInt(t, 10), true
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64), true
-	case bool:
-		return strconv.FormatBool(t), true
-	}
-	return "", false
 }
