@@ -11,7 +11,7 @@ AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
 PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
 REPORTS     := reports
 
-.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local package deploy destroy deploy-check clean
+.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local package deploy destroy deploy-check bench clean
 
 all: test
 
@@ -121,6 +121,10 @@ smoke:
 ## smoke-local: make smoke against the make run stack (what CI runs).
 smoke-local:
 	bash deploy/scripts/smoke-local.sh
+
+## bench: benchmarks and the comparison table, printed and written to docs/benchmarks.md (about 3 minutes).
+bench:
+	$(GO) run ./cmd/bench -out docs/benchmarks.md
 
 clean:
 	rm -rf $(BUILD) reports

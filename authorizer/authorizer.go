@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"time"
 
-	"github.com/MicahParks/keyfunc/v3"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Authorizer is an API Gateway TOKEN authorizer for Auth0 RS256 access
@@ -22,8 +22,8 @@ type Authorizer struct {
 	clock   func() time.Time
 	logger  *slog.Logger
 	keys    *keySet
-	keyfunc keyfunc.Keyfunc
-	parser  *jwt.Parser
+	scratch scratchPool
+	logPC   atomic.Uintptr // program counter of the decision log call, once known
 }
 
 // Option configures an Authorizer.
@@ -80,12 +80,6 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
 		o(a)
 	}
 	a.keys = newKeySet(cfg, a.client, a.clock, a.logger)
-	kf, err := newKeyfunc(a.keys)
-	if err != nil {
-		return nil, fmt.Errorf("authorizer: %w", err)
-	}
-	a.keyfunc = kf
-	a.parser = newParser(cfg, a.clock)
 	a.keys.refresh(ctx, a.clock())
 	return a, nil
 }
@@ -96,48 +90,88 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
 // including a methodArn that does not parse, returns ErrUnauthorized and no
 // policy. It writes one log line per call: msg "authorize", decision,
 // reason, request_id (when ctx carries a Lambda context) and, on allow, sub.
-func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (resp events.APIGatewayCustomAuthorizerResponse, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.logger.LogAttrs(ctx, slog.LevelError, "authorize", decisionAttrs(ctx, "deny", "internal")...)
-			resp, err = events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
-		}
-	}()
-	resp, sub, err := a.authorize(ctx, req)
+//
+// Invoke is the same handler on the event's JSON, for lambda.Start(a).
+func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	g, err := a.decide(ctx, req)
 	if err != nil {
-		a.logger.LogAttrs(ctx, slog.LevelInfo, "authorize", decisionAttrs(ctx, "deny", Reason(err))...)
-		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
-	a.logger.LogAttrs(ctx, slog.LevelInfo, "authorize", append(decisionAttrs(ctx, "allow", Reason(nil)), slog.String("sub", sub))...)
-	return resp, nil
+	return allowResponse(g.principal, g.resource, g.scope), nil
 }
 
-func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, string, error) {
+// grant is an Allow decision: what the policy says.
+type grant struct {
+	principal, resource, scope string
+}
+
+// decide makes and logs the decision on req. Every failure, a panic
+// included, is ErrUnauthorized.
+func (a *Authorizer) decide(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (g grant, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.logDecision(ctx, slog.LevelError, "deny", "internal", "")
+			g, err = grant{}, ErrUnauthorized
+		}
+	}()
+	g, err = a.authorize(ctx, req)
+	if err != nil {
+		a.logDecision(ctx, slog.LevelInfo, "deny", Reason(err), "")
+		return grant{}, ErrUnauthorized
+	}
+	a.logDecision(ctx, slog.LevelInfo, "allow", Reason(nil), g.principal)
+	return g, nil
+}
+
+func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (grant, error) {
 	if len(req.AuthorizationToken) > a.cfg.MaxTokenBytes+len(bearerScheme)+1 {
-		return events.APIGatewayCustomAuthorizerResponse{}, "", ErrTokenTooLarge
+		return grant{}, ErrTokenTooLarge
 	}
 	token, err := ParseBearer(req.AuthorizationToken)
 	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+		return grant{}, err
 	}
 	arn, err := ParseMethodARN(req.MethodArn)
 	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+		return grant{}, err
 	}
 	claims, err := a.Verify(ctx, token)
 	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, "", err
+		return grant{}, err
 	}
-	resource := policyResource(a.cfg.PolicyResource, req.MethodArn, arn)
-	return allowResponse(claims.Subject, resource, claims.Scope), claims.Subject, nil
+	return grant{
+		principal: claims.Subject,
+		resource:  policyResource(a.cfg.PolicyResource, req.MethodArn, arn),
+		scope:     claims.Scope,
+	}, nil
 }
 
-// decisionAttrs are the fields common to every decision line.
-func decisionAttrs(ctx context.Context, decision, reason string) []slog.Attr {
-	attrs := make([]slog.Attr, 0, 4)
-	attrs = append(attrs, slog.String("decision", decision), slog.String("reason", reason))
+// logDecision writes the decision line: decision, reason, request_id when
+// ctx carries a Lambda context, and sub on allow. It hands the record to the
+// logger's handler as Logger.LogAttrs would, but with the call site's
+// program counter (for handlers that add the source) looked up once rather
+// than by unwinding the stack on every call.
+func (a *Authorizer) logDecision(ctx context.Context, level slog.Level, decision, reason, sub string) {
+	h := a.logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	pc := a.logPC.Load()
+	if pc == 0 {
+		var pcs [1]uintptr
+		runtime.Callers(1, pcs[:])
+		pc = pcs[0]
+		a.logPC.Store(pc)
+	}
+	r := slog.NewRecord(time.Now(), level, "authorize", pc)
+	var buf [4]slog.Attr
+	attrs := append(buf[:0], slog.String("decision", decision), slog.String("reason", reason))
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc != nil && lc.AwsRequestID != "" {
 		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
 	}
-	return attrs
+	if sub != "" {
+		attrs = append(attrs, slog.String("sub", sub))
+	}
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }

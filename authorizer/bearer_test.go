@@ -80,3 +80,35 @@ func FuzzBearer(f *testing.F) {
 		}
 	})
 }
+
+// TestIsB64Char: the bit masks hold exactly RFC 6750's b64token characters
+// (before the "=" padding).
+func TestIsB64Char(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		want := ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') || ('0' <= b && b <= '9') ||
+			b == '-' || b == '.' || b == '_' || b == '~' || b == '+' || b == '/'
+		if got := isB64Char(b); got != want {
+			t.Errorf("isB64Char(%#x) = %v, want %v", b, got, want)
+		}
+	}
+}
+
+// TestAllJWSChars: the eight-byte test agrees with a byte-by-byte one for
+// every byte value at every position.
+func TestAllJWSChars(t *testing.T) {
+	jws := func(c byte) bool {
+		return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_'
+	}
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			for _, fill := range []byte{'a', 'Z', '0', '_', '-', '.'} {
+				word := []byte(strings.Repeat(string(fill), 8))
+				word[pos] = byte(c)
+				if got, want := allJWSChars(le64s(string(word))), jws(byte(c)); got != want {
+					t.Errorf("allJWSChars(%q) = %v, want %v", word, got, want)
+				}
+			}
+		}
+	}
+}

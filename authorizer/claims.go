@@ -2,11 +2,9 @@ package authorizer
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -20,7 +18,7 @@ const maxNumericDate = 253402300799
 // aud a string or an array of strings; exp, nbf, iat numbers in
 // 0..253402300799; permissions an array of strings. Any other type is
 // ErrClaimType, reported only after the signature has been verified. Other
-// claims are ignored.
+// claims are ignored. A member that appears twice counts with its last value.
 type Claims struct {
 	Issuer          string           // iss
 	Subject         string           // sub
@@ -33,55 +31,133 @@ type Claims struct {
 	Scope           string           // scope, space-separated; "" when absent
 	Permissions     []string         // permissions (Auth0 RBAC); nil when absent
 
-	decoded bool  // UnmarshalJSON ran on a JSON object
+	decoded bool  // decode ran on a JSON object
 	err     error // first claim type error
+
+	// Storage for the dates and a single-string aud, so that decoding
+	// allocates the Claims and nothing else for them.
+	dates [3]jwt.NumericDate
+	aud1  [1]string
 }
 
 var _ jwt.ClaimsValidator = (*Claims)(nil)
+
+// The claims Claims decodes, in the order their types are checked (so the
+// reported type error is deterministic).
+const (
+	claimIss = iota
+	claimSub
+	claimAud
+	claimExp
+	claimNbf
+	claimIat
+	claimJti
+	claimAzp
+	claimScope
+	claimPermissions
+	numClaims
+)
+
+// claimIndex returns the index of the claim named by the member name doc[s],
+// or -1 for claims Claims ignores. It does not allocate for plain names.
+func claimIndex(doc []byte, s span) int {
+	body := doc[s.start+1 : s.end-1]
+	if bytes.IndexByte(body, '\\') >= 0 {
+		name, _ := decodeString(doc, "", s)
+		return claimNameIndex(name)
+	}
+	if len(body) > len("permissions") {
+		return -1
+	}
+	return claimNameIndex(string(body))
+}
+
+// claimNames are the claims Claims decodes, by index.
+var claimNames = [numClaims]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "azp", "scope", "permissions"}
+
+func claimNameIndex(name string) int {
+	for i, n := range claimNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// claimSpans locates the claims Claims decodes in doc, a payload; first is
+// the first byte of its top-level value ('{' for a claim set) or 0 when doc
+// is not valid JSON. A repeated claim counts with its last value.
+func claimSpans(doc []byte) (at [numClaims]span, first byte) {
+	first = scanJSON(doc, false, func(name, value span) {
+		if i := claimIndex(doc, name); i >= 0 {
+			at[i] = value
+		}
+	})
+	return at, first
+}
 
 // UnmarshalJSON decodes a JWT claim set, recording (not returning) claim type
 // errors so that they surface in Validate after signature verification. It
 // fails only when the claim set is not a JSON object.
 func (c *Claims) UnmarshalJSON(data []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
+	at, first := claimSpans(data)
+	if first != '{' {
 		return fmt.Errorf("%w: claim set is not a JSON object", ErrMalformed)
 	}
-	*c = Claims{decoded: true}
-	// Checked in a fixed order so the reported type error is deterministic.
+	*c = Claims{}
+	c.decode(data, string(data), &at)
+	return nil
+}
+
+// decode fills c, a zero Claims, from the claims at positions at of doc, a
+// claim set that claimSpans read; text is doc as a string, and the claims'
+// strings are slices of it.
+func (c *Claims) decode(doc []byte, text string, at *[numClaims]span) {
+	c.decoded = true
 	var err error
-	if v, ok := raw["iss"]; ok {
-		c.Issuer, err = claimString("iss", v, err)
-	}
-	if v, ok := raw["sub"]; ok {
-		c.Subject, err = claimString("sub", v, err)
-	}
-	if v, ok := raw["aud"]; ok {
-		c.Audience, err = claimAudience(v, err)
-	}
-	if v, ok := raw["exp"]; ok {
-		c.ExpiresAt, err = claimDate("exp", v, err)
-	}
-	if v, ok := raw["nbf"]; ok {
-		c.NotBefore, err = claimDate("nbf", v, err)
-	}
-	if v, ok := raw["iat"]; ok {
-		c.IssuedAt, err = claimDate("iat", v, err)
-	}
-	if v, ok := raw["jti"]; ok {
-		c.ID, err = claimString("jti", v, err)
-	}
-	if v, ok := raw["azp"]; ok {
-		c.AuthorizedParty, err = claimString("azp", v, err)
-	}
-	if v, ok := raw["scope"]; ok {
-		c.Scope, err = claimString("scope", v, err)
-	}
-	if v, ok := raw["permissions"]; ok {
-		c.Permissions, err = claimStrings("permissions", v, err)
+	for i, v := range at {
+		if v.end == 0 {
+			continue
+		}
+		name := claimNames[i]
+		switch i {
+		case claimAud:
+			c.Audience, err = c.claimAudience(doc, text, v, err)
+		case claimExp, claimNbf, claimIat:
+			*c.datePtr(i), err = claimDate(&c.dates[i-claimExp], text, name, v, err)
+		case claimPermissions:
+			c.Permissions, err = claimStrings(doc, text, name, v, err)
+		default:
+			*c.stringPtr(i), err = claimString(doc, text, name, v, err)
+		}
 	}
 	c.err = err
-	return nil
+}
+
+// stringPtr returns the field of the string claim with index i.
+func (c *Claims) stringPtr(i int) *string {
+	switch i {
+	case claimIss:
+		return &c.Issuer
+	case claimSub:
+		return &c.Subject
+	case claimJti:
+		return &c.ID
+	case claimAzp:
+		return &c.AuthorizedParty
+	}
+	return &c.Scope
+}
+
+// datePtr returns the field of the date claim with index i.
+func (c *Claims) datePtr(i int) **jwt.NumericDate {
+	switch i {
+	case claimExp:
+		return &c.ExpiresAt
+	case claimNbf:
+		return &c.NotBefore
+	}
+	return &c.IssuedAt
 }
 
 func claimTypeError(name, want string) error {
@@ -89,35 +165,22 @@ func claimTypeError(name, want string) error {
 }
 
 // claimString decodes a JSON string; prev is the error so far, kept if set.
-func claimString(name string, v json.RawMessage, prev error) (string, error) {
-	s, ok := jsonString(v)
+func claimString(doc []byte, text, name string, v span, prev error) (string, error) {
+	s, ok := decodeString(doc, text, v)
 	if !ok {
 		return "", firstErr(prev, claimTypeError(name, "a JSON string"))
 	}
 	return s, prev
 }
 
-// jsonString decodes v, part of an already validated JSON document, if it
-// is a string. Strings without escapes and with valid UTF-8 are sliced
-// directly; others go through encoding/json.
-func jsonString(v json.RawMessage) (string, bool) {
-	if len(v) < 2 || v[0] != '"' {
-		return "", false
-	}
-	if body := v[1 : len(v)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		return string(body), true
-	}
-	var s string
-	return s, json.Unmarshal(v, &s) == nil
-}
-
 // claimAudience decodes aud: a JSON string or a JSON array of strings.
-func claimAudience(v json.RawMessage, prev error) (jwt.ClaimStrings, error) {
-	if len(v) > 0 && v[0] == '"' {
-		s, err := claimString("aud", v, prev)
-		return jwt.ClaimStrings{s}, err
+func (c *Claims) claimAudience(doc []byte, text string, v span, prev error) (jwt.ClaimStrings, error) {
+	if doc[v.start] == '"' {
+		s, err := claimString(doc, text, "aud", v, prev)
+		c.aud1[0] = s
+		return c.aud1[:], err
 	}
-	list, err := claimStrings("aud", v, prev)
+	list, err := claimStrings(doc, text, "aud", v, prev)
 	if err != nil && prev == nil {
 		err = claimTypeError("aud", "a JSON string or an array of strings")
 	}
@@ -125,38 +188,85 @@ func claimAudience(v json.RawMessage, prev error) (jwt.ClaimStrings, error) {
 }
 
 // claimStrings decodes a JSON array of strings.
-func claimStrings(name string, v json.RawMessage, prev error) ([]string, error) {
-	var items []json.RawMessage
-	if len(v) == 0 || v[0] != '[' || json.Unmarshal(v, &items) != nil {
+func claimStrings(doc []byte, text, name string, v span, prev error) ([]string, error) {
+	bad := func() ([]string, error) {
 		return nil, firstErr(prev, claimTypeError(name, "a JSON array of strings"))
 	}
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		s, ok := jsonString(it)
-		if !ok {
-			return nil, firstErr(prev, claimTypeError(name, "a JSON array of strings"))
+	if doc[v.start] != '[' {
+		return bad()
+	}
+	if v.plain {
+		// n plain strings: each lies between two consecutive quotes.
+		out := make([]string, 0, v.n)
+		i := v.start
+		for range v.n {
+			open := i + bytes.IndexByte(doc[i:], '"')
+			end := open + 1 + bytes.IndexByte(doc[open+1:], '"')
+			out = append(out, text[open+1:end])
+			i = end + 1
 		}
+		return out, prev
+	}
+	n := 0
+	for it := newArrayIter(doc, v.start); ; n++ {
+		e, ok := it.next()
+		if !ok {
+			break
+		}
+		if doc[e.start] != '"' {
+			return bad()
+		}
+	}
+	out := make([]string, 0, n)
+	for it := newArrayIter(doc, v.start); ; {
+		e, ok := it.next()
+		if !ok {
+			break
+		}
+		s, _ := decodeString(doc, text, e)
 		out = append(out, s)
 	}
 	return out, prev
+}
+
+// parseNumericDate parses a JSON number as strconv.ParseFloat does; plain
+// integers of up to 15 digits, which a float64 holds exactly, take a short
+// path.
+func parseNumericDate(num string) (float64, bool) {
+	if len(num) <= 15 {
+		var n int64
+		i := 0
+		for ; i < len(num) && '0' <= num[i] && num[i] <= '9'; i++ {
+			n = n*10 + int64(num[i]-'0')
+		}
+		if i == len(num) && i > 0 {
+			return float64(n), true
+		}
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	return f, err == nil
 }
 
 func claimDateError(name string) error {
 	return claimTypeError(name, "a JSON number of seconds between 0 and 253402300799")
 }
 
-// claimDate decodes a NumericDate: a JSON number of seconds in 0..maxNumericDate.
-func claimDate(name string, v json.RawMessage, prev error) (*jwt.NumericDate, error) {
-	if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+// claimDate decodes a NumericDate, a JSON number of seconds in
+// 0..maxNumericDate, into dst (truncated to jwt.TimePrecision, as
+// jwt.NewNumericDate does).
+func claimDate(dst *jwt.NumericDate, text, name string, v span, prev error) (*jwt.NumericDate, error) {
+	num := text[v.start:v.end]
+	if c := num[0]; c != '-' && (c < '0' || c > '9') {
 		return nil, firstErr(prev, claimDateError(name))
 	}
-	f, err := strconv.ParseFloat(string(v), 64)
-	if err != nil || f < 0 || f > maxNumericDate {
+	f, ok := parseNumericDate(num)
+	if !ok || f < 0 || f > maxNumericDate {
 		return nil, firstErr(prev, claimDateError(name))
 	}
 	sec := int64(f)
 	nsec := int64((f - float64(sec)) * 1e9)
-	return jwt.NewNumericDate(time.Unix(sec, nsec)), prev
+	*dst = jwt.NumericDate{Time: time.Unix(sec, nsec).Truncate(jwt.TimePrecision)}
+	return dst, prev
 }
 
 func firstErr(prev, next error) error {
@@ -184,10 +294,11 @@ func (c *Claims) GetSubject() (string, error) { return c.Subject, c.err }
 // GetAudience implements jwt.Claims; it fails if any claim had the wrong type.
 func (c *Claims) GetAudience() (jwt.ClaimStrings, error) { return c.Audience, c.err }
 
-// Validate implements jwt.ClaimsValidator; jwt/v5 calls it after the
-// signature and the standard claims have been checked. It reports a claim
-// set that never decoded (ErrMalformed), the first claim type error
-// (ErrClaimType) and an absent or empty sub (ErrSubject).
+// Validate implements jwt.ClaimsValidator for callers that parse with
+// jwt/v5 themselves. It reports a claim set that never decoded
+// (ErrMalformed), the first claim type error (ErrClaimType) and an absent or
+// empty sub (ErrSubject). Verify checks all of this and the standard claims
+// itself.
 func (c *Claims) Validate() error {
 	switch {
 	case !c.decoded:

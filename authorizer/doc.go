@@ -1,13 +1,22 @@
 // Package authorizer is an AWS API Gateway Lambda TOKEN authorizer that
 // verifies Auth0 RS256 access tokens against the tenant's JWKS.
 //
-// A Lambda main builds it from the environment and hands Authorize to
-// lambda.Start:
+// A Lambda main builds it from the environment and hands it to lambda.Start:
 //
 //	cfg, err := authorizer.ConfigFromEnv(os.LookupEnv)
 //	if err != nil { ... log the error, which names the variable, and exit ... }
 //	a, err := authorizer.New(ctx, cfg)
-//	lambda.Start(a.Authorize)
+//	lambda.Start(a)
+//
+// An *Authorizer is a lambda.Handler: its Invoke reads the TOKEN event and
+// writes the policy directly, answering byte for byte what
+// lambda.Start(a.Authorize) answers through aws-lambda-go's reflection, at a
+// fraction of the cost.
+//
+// Verify costs little more than its RSA check: the compact JWS is read in
+// one pass over pooled buffers and the key comes from an immutable
+// kid → *rsa.PublicKey snapshot; it decides as jwt/v5's Parser over
+// keyfunc/v3 did (the tests compare the two on every case and by fuzzing).
 //
 // Verification is strict: the Authorization value must be exactly
 // "Bearer <token>" and at most MaxTokenBytes long; only RS256 is accepted;

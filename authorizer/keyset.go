@@ -33,9 +33,9 @@ var errEmptySet = errors.New("JWKS holds no usable RS256 signing key")
 
 // keySnapshot is an immutable view of the usable keys.
 type keySnapshot struct {
-	byKID     map[string]jwkset.JWK
-	list      []jwkset.JWK
-	fetchedAt time.Time // clock time of the fetch that produced it; zero if never fetched
+	byKID     map[string]*rsa.PublicKey
+	keys      []usableKey // in JWKS order
+	fetchedAt time.Time   // clock time of the fetch that produced it; zero if never fetched
 }
 
 // fetchCall is one JWKS fetch that concurrent callers share.
@@ -49,8 +49,10 @@ type fetchCall struct {
 //
 //   - only RSA keys with use "sig" (or none), alg "RS256" (or none), key_ops
 //     allowing "verify" (or none), a kid, and a 2048..8192-bit modulus are
-//     kept; each is stored normalised to use "sig" and alg "RS256", other and
-//     malformed entries are ignored one by one;
+//     kept (parseJWK: the entries jwkset accepts, x5c and thumbprints
+//     checked); other and malformed entries are ignored one by one, and the
+//     Storage methods serve the kept keys normalised to use "sig" and alg
+//     "RS256";
 //   - a fetch that fails, is not a JWKS, or holds no usable key leaves the
 //     last good keys in place;
 //   - an unknown kid, or a key older than maxAge, triggers a fetch, but fetch
@@ -92,10 +94,10 @@ func newKeySet(cfg Config, client *http.Client, clock func() time.Time, logger *
 	return s
 }
 
-func newSnapshot(keys []jwkset.JWK, fetchedAt time.Time) *keySnapshot {
-	s := &keySnapshot{byKID: make(map[string]jwkset.JWK, len(keys)), list: keys, fetchedAt: fetchedAt}
+func newSnapshot(keys []usableKey, fetchedAt time.Time) *keySnapshot {
+	s := &keySnapshot{byKID: make(map[string]*rsa.PublicKey, len(keys)), keys: keys, fetchedAt: fetchedAt}
 	for _, k := range keys {
-		s.byKID[k.Marshal().KID] = k
+		s.byKID[k.kid] = k.pub
 	}
 	return s
 }
@@ -104,25 +106,45 @@ func newSnapshot(keys []jwkset.JWK, fetchedAt time.Time) *keySnapshot {
 // under the refresh policy. It returns ErrKeysUnavailable when no usable key
 // is known at all and ErrUnknownKey when the kid is not among them.
 func (s *keySet) KeyRead(ctx context.Context, kid string) (jwkset.JWK, error) {
+	pub, err := s.read(ctx, kid, s.clock())
+	if err != nil {
+		return jwkset.JWK{}, err
+	}
+	return usableKey{kid: kid, pub: pub}.jwk()
+}
+
+// publicKey is KeyRead for verification, at clock time now: the usable key
+// named kid, ready for rsa.VerifyPKCS1v15. A fresh known kid costs one map
+// lookup and no allocation.
+func (s *keySet) publicKey(ctx context.Context, kid []byte, now time.Time) (*rsa.PublicKey, error) {
 	snap := s.snap.Load()
-	now := s.clock()
-	k, known := snap.byKID[kid]
+	if pub, ok := snap.byKID[string(kid)]; ok && now.Sub(snap.fetchedAt) < s.maxAge {
+		return pub, nil
+	}
+	return s.read(ctx, string(kid), now)
+}
+
+// read looks kid up at clock time now, refreshing the set when it is
+// unknown or the keys are older than maxAge (as the policy allows).
+func (s *keySet) read(ctx context.Context, kid string, now time.Time) (*rsa.PublicKey, error) {
+	snap := s.snap.Load()
+	pub, known := snap.byKID[kid]
 	if known && now.Sub(snap.fetchedAt) < s.maxAge {
-		return k, nil
+		return pub, nil
 	}
 	if !s.refresh(ctx, now) && known {
-		return k, nil // stale but kept: the refresh was not allowed or failed
+		return pub, nil // stale but kept: the refresh was not allowed or failed
 	}
 	// Look again even when this caller could not refresh: another caller's
 	// fetch may have completed since the first look.
-	if k, ok := s.snap.Load().byKID[kid]; ok {
-		return k, nil
+	if pub, ok := s.snap.Load().byKID[kid]; ok {
+		return pub, nil
 	}
-	return jwkset.JWK{}, s.missing()
+	return nil, s.missing()
 }
 
 func (s *keySet) missing() error {
-	if len(s.snap.Load().list) == 0 {
+	if len(s.snap.Load().keys) == 0 {
 		return ErrKeysUnavailable
 	}
 	return ErrUnknownKey
@@ -198,7 +220,7 @@ func (s *keySet) fetchAndStore(ctx context.Context, call *fetchCall) bool {
 	if s.inflight == call {
 		s.inflight = nil
 	}
-	kept := len(s.snap.Load().list)
+	kept := len(s.snap.Load().keys)
 	if err == nil {
 		s.snap.Store(newSnapshot(keys, s.clock()))
 	}
@@ -222,7 +244,7 @@ func (s *keySet) fetchAndStore(ctx context.Context, call *fetchCall) bool {
 
 // fetch GETs the JWKS (body bounded by maxJWKSBytes) and returns its usable
 // keys and the number of entries it ignored.
-func (s *keySet) fetch(ctx context.Context) ([]jwkset.JWK, int, error) {
+func (s *keySet) fetch(ctx context.Context) ([]usableKey, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("building JWKS request: %w", err)
@@ -252,11 +274,11 @@ func (s *keySet) fetch(ctx context.Context) ([]jwkset.JWK, int, error) {
 	if doc.Keys == nil {
 		return nil, 0, errors.New(`decoding JWKS: no "keys" array`)
 	}
-	keys := make([]jwkset.JWK, 0, len(doc.Keys))
+	keys := make([]usableKey, 0, len(doc.Keys))
 	ignored := 0
 	for _, raw := range doc.Keys {
-		k, err := usableKey(raw)
-		if err != nil || slices.ContainsFunc(keys, func(have jwkset.JWK) bool { return have.Marshal().KID == k.Marshal().KID }) {
+		k, err := parseJWK(raw)
+		if err != nil || slices.ContainsFunc(keys, func(have usableKey) bool { return have.kid == k.kid }) {
 			ignored++
 			continue
 		}
@@ -268,47 +290,52 @@ func (s *keySet) fetch(ctx context.Context) ([]jwkset.JWK, int, error) {
 	return keys, ignored, nil
 }
 
-// usableKey parses one JWKS entry with jwkset (public material only, all of
-// jwkset's validation, x5c included) and keeps it only if it is an RS256
-// signing key, normalised to use "sig" and alg "RS256".
-func usableKey(raw json.RawMessage) (jwkset.JWK, error) {
-	parsed, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
-	if err != nil {
-		return jwkset.JWK{}, err
-	}
-	return normaliseKey(parsed)
-}
+// The jwkset.Storage methods below serve keyfunc/v3 and other jwkset users;
+// verification itself reads the snapshot directly (publicKey). Their JWKs are
+// made on demand, so that a binary that only verifies links none of jwkset's
+// key code.
 
-// normaliseKey applies the usable-key policy to a parsed JWK.
-func normaliseKey(k jwkset.JWK) (jwkset.JWK, error) {
-	m := k.Marshal()
-	pub, isRSA := k.Key().(*rsa.PublicKey)
-	switch {
-	case m.KTY != jwkset.KtyRSA || !isRSA:
-		return jwkset.JWK{}, errors.New("not an RSA public key")
-	case m.USE != "" && m.USE != jwkset.UseSig:
-		return jwkset.JWK{}, errors.New(`use is not "sig"`)
-	case m.ALG != "" && m.ALG != jwkset.AlgRS256:
-		return jwkset.JWK{}, errors.New(`alg is not "RS256"`)
-	case len(m.KEYOPS) > 0 && !slices.Contains(m.KEYOPS, jwkset.KeyOpsVerify):
-		return jwkset.JWK{}, errors.New(`key_ops lacks "verify"`)
-	case m.KID == "":
-		return jwkset.JWK{}, errors.New("no kid")
-	case pub.N == nil || pub.N.BitLen() < minRSABits || pub.N.BitLen() > maxRSABits:
-		return jwkset.JWK{}, errors.New("modulus size out of range")
-	case pub.E < 3 || pub.E%2 == 0:
-		return jwkset.JWK{}, errors.New("bad public exponent")
-	}
-	return jwkset.NewJWKFromKey(pub, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{
+// jwk returns k as a jwkset JWK, normalised to use "sig" and alg "RS256".
+func (k usableKey) jwk() (jwkset.JWK, error) {
+	return jwkset.NewJWKFromKey(k.pub, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{
 		ALG: jwkset.AlgRS256,
-		KID: m.KID,
+		KID: k.kid,
 		USE: jwkset.UseSig,
 	}})
 }
 
+// jwks returns keys as jwkset JWKs.
+func jwks(keys []usableKey) ([]jwkset.JWK, error) {
+	out := make([]jwkset.JWK, 0, len(keys))
+	for _, k := range keys {
+		j, err := k.jwk()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// normaliseKey applies the usable-key policy to a JWK given to the Storage
+// methods.
+func normaliseKey(k jwkset.JWK) (usableKey, error) {
+	m := k.Marshal()
+	pub, isRSA := k.Key().(*rsa.PublicKey)
+	if m.KTY != jwkset.KtyRSA || !isRSA {
+		return usableKey{}, errors.New("not an RSA public key")
+	}
+	ops := make([]string, len(m.KEYOPS))
+	for i, o := range m.KEYOPS {
+		ops[i] = string(o)
+	}
+	u := usableKey{kid: m.KID, pub: pub}
+	return u, keyPolicy(string(m.USE), string(m.ALG), ops, u)
+}
+
 // KeyReadAll returns a snapshot of the usable keys, without refreshing.
 func (s *keySet) KeyReadAll(context.Context) ([]jwkset.JWK, error) {
-	return slices.Clone(s.snap.Load().list), nil
+	return jwks(s.snap.Load().keys)
 }
 
 // KeyWrite adds or replaces a key after applying the usable-key policy.
@@ -317,8 +344,8 @@ func (s *keySet) KeyWrite(_ context.Context, k jwkset.JWK) error {
 	if err != nil {
 		return fmt.Errorf("key not usable: %w", err)
 	}
-	s.update(func(keys []jwkset.JWK) []jwkset.JWK {
-		keys = slices.DeleteFunc(keys, func(have jwkset.JWK) bool { return have.Marshal().KID == n.Marshal().KID })
+	s.update(func(keys []usableKey) []usableKey {
+		keys = slices.DeleteFunc(keys, func(have usableKey) bool { return have.kid == n.kid })
 		return append(keys, n)
 	})
 	return nil
@@ -327,9 +354,9 @@ func (s *keySet) KeyWrite(_ context.Context, k jwkset.JWK) error {
 // KeyDelete removes the key with the given kid.
 func (s *keySet) KeyDelete(_ context.Context, kid string) (bool, error) {
 	found := false
-	s.update(func(keys []jwkset.JWK) []jwkset.JWK {
-		return slices.DeleteFunc(keys, func(have jwkset.JWK) bool {
-			if have.Marshal().KID == kid {
+	s.update(func(keys []usableKey) []usableKey {
+		return slices.DeleteFunc(keys, func(have usableKey) bool {
+			if have.kid == kid {
 				found = true
 				return true
 			}
@@ -341,7 +368,7 @@ func (s *keySet) KeyDelete(_ context.Context, kid string) (bool, error) {
 
 // KeyReplaceAll replaces the set; every given key must be usable.
 func (s *keySet) KeyReplaceAll(_ context.Context, given []jwkset.JWK) error {
-	keys := make([]jwkset.JWK, 0, len(given))
+	keys := make([]usableKey, 0, len(given))
 	for _, k := range given {
 		n, err := normaliseKey(k)
 		if err != nil {
@@ -349,22 +376,26 @@ func (s *keySet) KeyReplaceAll(_ context.Context, given []jwkset.JWK) error {
 		}
 		keys = append(keys, n)
 	}
-	s.update(func([]jwkset.JWK) []jwkset.JWK { return keys })
+	s.update(func([]usableKey) []usableKey { return keys })
 	return nil
 }
 
 // update replaces the snapshot with f's result, keeping its fetch time.
-func (s *keySet) update(f func([]jwkset.JWK) []jwkset.JWK) {
+func (s *keySet) update(f func([]usableKey) []usableKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.snap.Load()
-	s.snap.Store(newSnapshot(f(slices.Clone(old.list)), old.fetchedAt))
+	s.snap.Store(newSnapshot(f(slices.Clone(old.keys)), old.fetchedAt))
 }
 
 // memory copies the snapshot into a jwkset memory storage for serialisation.
 func (s *keySet) memory(ctx context.Context) (*jwkset.MemoryJWKSet, error) {
+	keys, err := jwks(s.snap.Load().keys)
+	if err != nil {
+		return nil, err
+	}
 	m := jwkset.NewMemoryStorage()
-	return m, m.KeyReplaceAll(ctx, slices.Clone(s.snap.Load().list))
+	return m, m.KeyReplaceAll(ctx, keys)
 }
 
 // JSON returns the usable keys as a JWK Set.

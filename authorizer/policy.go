@@ -34,26 +34,35 @@ func ParseMethodARN(s string) (MethodARN, error) {
 			return MethodARN{}, ErrMethodARN
 		}
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+	// arn:PARTITION:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB[/RESOURCE]
+	var parts [6]string
+	rest := s
+	for i := range 5 {
+		var ok bool
+		if parts[i], rest, ok = strings.Cut(rest, ":"); !ok {
+			return MethodARN{}, ErrMethodARN
+		}
+	}
+	parts[5] = rest
+	if parts[0] != "arn" || parts[2] != "execute-api" {
 		return MethodARN{}, ErrMethodARN
 	}
-	path := strings.SplitN(parts[5], "/", 4)
-	if len(path) < 3 {
+	apiID, rest, ok1 := strings.Cut(parts[5], "/")
+	stage, rest, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 {
 		return MethodARN{}, ErrMethodARN
 	}
+	verb, resource, _ := strings.Cut(rest, "/")
 	a := MethodARN{
 		Partition: parts[1],
 		Region:    parts[3],
 		Account:   parts[4],
-		APIID:     path[0],
-		Stage:     path[1],
-		Verb:      path[2],
+		APIID:     apiID,
+		Stage:     stage,
+		Verb:      verb,
+		Resource:  resource,
 	}
-	if len(path) == 4 {
-		a.Resource = path[3]
-	}
-	for _, f := range []string{a.Partition, a.Region, a.Account, a.APIID, a.Stage, a.Verb} {
+	for _, f := range [...]string{a.Partition, a.Region, a.Account, a.APIID, a.Stage, a.Verb} {
 		if f == "" || strings.Contains(f, ":") {
 			return MethodARN{}, ErrMethodARN
 		}

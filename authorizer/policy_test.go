@@ -2,6 +2,7 @@ package authorizer
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +85,63 @@ func TestAllowResponseContextIsScalar(t *testing.T) {
 	if len(r.PolicyDocument.Statement) != 1 || r.PolicyDocument.Statement[0].Effect != "Allow" {
 		t.Fatalf("policy = %+v", r.PolicyDocument)
 	}
+}
+
+// splitMethodARN is ParseMethodARN on strings.SplitN, as first written
+// (with the wildcard rule since added).
+func splitMethodARN(s string) (MethodARN, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f || s[i] == '*' || s[i] == '?' {
+			return MethodARN{}, ErrMethodARN
+		}
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+		return MethodARN{}, ErrMethodARN
+	}
+	path := strings.SplitN(parts[5], "/", 4)
+	if len(path) < 3 {
+		return MethodARN{}, ErrMethodARN
+	}
+	a := MethodARN{Partition: parts[1], Region: parts[3], Account: parts[4], APIID: path[0], Stage: path[1], Verb: path[2]}
+	if len(path) == 4 {
+		a.Resource = path[3]
+	}
+	for _, f := range []string{a.Partition, a.Region, a.Account, a.APIID, a.Stage, a.Verb} {
+		if f == "" || strings.Contains(f, ":") {
+			return MethodARN{}, ErrMethodARN
+		}
+	}
+	return a, nil
+}
+
+var methodARNSeeds = []string{
+	testARN, "", "arn", "arn:aws:execute-api:r:a:i/s/v", "arn:aws:execute-api:r:a:i/s", "arn:aws:execute-api:r:a:i/s/", "arn:aws:execute-api:r:a:i//v",
+	"arn:aws:execute-api:r:a:/s/v", "arn:aws:execute-api:r:a:i/s/v/", "arn:aws:execute-api:r:a:i/s/v/a/b//c", "arn:aws:execute-api:r:a:i:x/s/v",
+	"arn:aws:execute-api:r:a:i/s:x/v", "arn:aws:lambda:r:a:i/s/v", "arn::execute-api:r:a:i/s/v", "arn:aws:execute-api:r:a:i/s/v:x/r",
+	"arn:aws:execute-api::::/", "arn:aws:execute-api:r:a:i/s/v/r:x", "ARN:aws:execute-api:r:a:i/s/v",
+}
+
+func TestParseMethodARNMatchesSplitN(t *testing.T) {
+	for _, s := range methodARNSeeds {
+		got, gotErr := ParseMethodARN(s)
+		want, wantErr := splitMethodARN(s)
+		if got != want || gotErr != wantErr {
+			t.Errorf("ParseMethodARN(%q) = %+v, %v; SplitN version %+v, %v", s, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+// FuzzMethodARNSplitN: ParseMethodARN agrees with the SplitN version.
+func FuzzMethodARNSplitN(f *testing.F) {
+	for _, s := range methodARNSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gotErr := ParseMethodARN(s)
+		want, wantErr := splitMethodARN(s)
+		if got != want || gotErr != wantErr {
+			t.Fatalf("ParseMethodARN(%q) = %+v, %v; SplitN version %+v, %v", s, got, gotErr, want, wantErr)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -423,6 +424,13 @@ func TestJSONString(t *testing.T) {
 		{`["a"]`, "", false},
 		{`"`, "", false},
 		{``, "", false},
+	}
+	jsonString := func(v []byte) (string, bool) {
+		if !json.Valid(v) {
+			return "", false
+		}
+		i := skipSpace(v, 0)
+		return decodeString(v, "", span{start: i, end: valueEnd(v, i)})
 	}
 	for _, tc := range cases {
 		got, ok := jsonString([]byte(tc.in))
