@@ -68,7 +68,7 @@ func TestAuthorizeAllow(t *testing.T) {
 			if string(got) != string(exp) {
 				t.Fatalf("response\n got %s\nwant %s", got, exp)
 			}
-			lines := f.logs.lines(t, "authorize")
+			lines := logLines(t, f.logs, "authorize")
 			if len(lines) != 1 {
 				t.Fatalf("%d decision lines, want 1: %s", len(lines), f.logs)
 			}
@@ -144,9 +144,7 @@ func TestAuthorizeDeny(t *testing.T) {
 	f := newFixture(t, nil)
 	for _, tc := range cases {
 		t.Run(tc.id+"/"+tc.name, func(t *testing.T) {
-			f.logs.mu.Lock()
-			f.logs.buf.Reset()
-			f.logs.mu.Unlock()
+			f.logs.Reset()
 			ev := tc.event(t, f)
 			resp, err := f.a.Authorize(lambdaCtx("req-deny"), ev)
 			if err != ErrUnauthorized || err.Error() != "Unauthorized" {
@@ -155,7 +153,7 @@ func TestAuthorizeDeny(t *testing.T) {
 			if resp.PrincipalID != "" || len(resp.PolicyDocument.Statement) != 0 || resp.Context != nil {
 				t.Fatalf("response with a rejection: %+v", resp)
 			}
-			lines := f.logs.lines(t, "authorize")
+			lines := logLines(t, f.logs, "authorize")
 			if len(lines) != 1 {
 				t.Fatalf("%d decision lines, want 1: %s", len(lines), f.logs)
 			}
@@ -177,7 +175,7 @@ func TestAuthorizeRequestIDOnlyWhenPresent(t *testing.T) {
 	if _, err := f.a.Authorize(context.Background(), tokenEvent("Bearer "+f.token(t))); err != nil {
 		t.Fatal(err)
 	}
-	l := f.logs.lines(t, "authorize")[0]
+	l := logLines(t, f.logs, "authorize")[0]
 	if _, has := l["request_id"]; has {
 		t.Fatalf("request_id without a Lambda context: %v", l)
 	}
@@ -204,7 +202,7 @@ func TestAuthorizeRecoversFromPanic(t *testing.T) {
 	if err != ErrUnauthorized || resp.PrincipalID != "" {
 		t.Fatalf("Authorize = %+v, %v", resp, err)
 	}
-	l := f.logs.lines(t, "authorize")
+	l := logLines(t, f.logs, "authorize")
 	if len(l) != 1 || l[0]["reason"] != "internal" || l[0]["level"] != "ERROR" {
 		t.Fatalf("decision lines = %v", l)
 	}
@@ -221,7 +219,7 @@ func TestNewLogsFailedInitialFetch(t *testing.T) {
 	f := newServerFixture(t)
 	f.srv.set(http.StatusServiceUnavailable, nil)
 	f.start(t, nil)
-	l := f.logs.lines(t, "jwks refresh")
+	l := logLines(t, f.logs, "jwks refresh")
 	if len(l) != 1 || l[0]["outcome"] != "failed" || l[0]["level"] != "WARN" || !strings.Contains(l[0]["error"].(string), "503") {
 		t.Fatalf("refresh lines = %v", l)
 	}
@@ -230,7 +228,7 @@ func TestNewLogsFailedInitialFetch(t *testing.T) {
 	if _, err := f.a.Authorize(context.Background(), tokenEvent("Bearer "+f.token(t))); err != nil {
 		t.Fatal(err)
 	}
-	l = f.logs.lines(t, "jwks refresh")
+	l = logLines(t, f.logs, "jwks refresh")
 	if len(l) != 2 || l[1]["outcome"] != "ok" || l[1]["keys"] != float64(1) {
 		t.Fatalf("refresh lines = %v", l)
 	}

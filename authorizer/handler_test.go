@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -117,7 +118,7 @@ func TestInvokeAllowJSON(t *testing.T) {
 	if !reflect.DeepEqual(resp, want) {
 		t.Fatalf("Invoke = %+v, want %+v", resp, want)
 	}
-	if n := len(f.logs.lines(t, "authorize")); n != 1 {
+	if n := len(logLines(t, f.logs, "authorize")); n != 1 {
 		t.Fatalf("%d decision lines, want 1", n)
 	}
 }
@@ -151,14 +152,14 @@ func FuzzInvoke(f *testing.F) {
 // decision line's call site, though the stack is no longer unwound per line.
 func TestDecisionLineSource(t *testing.T) {
 	f := newFixture(t, nil)
-	var buf logBuffer
+	var buf logbuffer.Buffer
 	f.a.logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{AddSource: true}))
 	for range 2 {
 		if _, err := f.a.Authorize(lambdaCtx("req-src"), tokenEvent("Bearer "+f.token(t))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	lines := buf.lines(t, "authorize")
+	lines := logLines(t, &buf, "authorize")
 	if len(lines) != 2 {
 		t.Fatalf("%d lines", len(lines))
 	}

@@ -1,7 +1,6 @@
 package authorizer
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -9,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -156,26 +156,8 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// logBuffer collects log output safely across goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines returns the JSON log lines whose msg is msg.
-func (b *logBuffer) lines(t testing.TB, msg string) []map[string]any {
+// logLines returns the JSON log lines in b whose msg is msg.
+func logLines(t testing.TB, b *logbuffer.Buffer, msg string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
@@ -198,7 +180,7 @@ type fixture struct {
 	a       *Authorizer
 	srv     *jwksServer
 	clock   *testClock
-	logs    *logBuffer
+	logs    *logbuffer.Buffer
 	key     rsaKey
 	fetches atomic.Int64 // JWKS round trips made by the Authorizer's client
 	client  *http.Client
@@ -220,7 +202,7 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // keys are given); start then builds the Authorizer.
 func newServerFixture(t testing.TB, keys ...map[string]any) *fixture {
 	t.Helper()
-	f := &fixture{clock: newTestClock(), logs: &logBuffer{}, key: loadRSA(t, "primary", "key-1")}
+	f := &fixture{clock: newTestClock(), logs: &logbuffer.Buffer{}, key: loadRSA(t, "primary", "key-1")}
 	if keys == nil {
 		keys = []map[string]any{f.key.jwk()}
 	}
@@ -336,4 +318,4 @@ func tokenEvent(header string) events.APIGatewayCustomAuthorizerRequest {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // newJSONLogger writes JSON lines to w.
-func newJSONLogger(w *logBuffer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+func newJSONLogger(w *logbuffer.Buffer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }

@@ -1,11 +1,11 @@
 package fakeauth0_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"io"
 	"net"
 	"net/http"
@@ -305,7 +305,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 }
 
 func TestWithLoggerNeverLogsSecretsOrTokens(t *testing.T) {
-	var buf syncBuffer
+	var buf logbuffer.Buffer
 	tenant := newTenant(t, fakeauth0.WithLogger(newJSONLogger(&buf)))
 	_, body := postForm(t, tenant, url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {fakeauth0.DefaultReaderID},
@@ -427,22 +427,4 @@ func TestConcurrentUse(t *testing.T) {
 	if got, want := tenant.JWKSRequests(), int64(40); got != want {
 		t.Errorf("JWKSRequests = %d, want %d", got, want)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a handler.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

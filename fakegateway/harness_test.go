@@ -1,10 +1,10 @@
 package fakegateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"io"
 	"log/slog"
 	"net/http"
@@ -285,24 +285,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // harness is a gateway on a loopback port with counting Functions.
 type harness struct {
 	t         *testing.T
@@ -312,14 +294,14 @@ type harness struct {
 	fnCalls   atomic.Int64
 	seen      sync.Map // token -> events.APIGatewayCustomAuthorizerRequest
 	clock     *fakeClock
-	logs      *syncBuffer
+	logs      *logbuffer.Buffer
 }
 
 func newHarness(t *testing.T, cfg Config, opts ...Option) *harness {
 	t.Helper()
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	h := &harness{t: t, clock: newFakeClock(), logs: &syncBuffer{}}
+	h := &harness{t: t, clock: newFakeClock(), logs: &logbuffer.Buffer{}}
 	functions := map[string]Function{
 		"Authz":    scriptedAuthorizer(&h.authCalls, &h.seen, release),
 		"Profile":  echoFunction(&h.fnCalls),

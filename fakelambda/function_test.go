@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -356,7 +357,7 @@ func waitForInvocations(t *testing.T, f *fakelambda.Function, n int) {
 }
 
 func TestOutputCapture(t *testing.T) {
-	var tee syncBuffer
+	var tee logbuffer.Buffer
 	f := startTestfn(t, fakelambda.Config{Output: &tee})
 	if _, err := f.Invoke(testCtx(t), event(t, map[string]any{"action": "log", "message": "hello"})); err != nil {
 		t.Fatal(err)

@@ -1,10 +1,9 @@
 package scenarios_test
 
 import (
-	"bytes"
 	"context"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"log/slog"
-	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -13,24 +12,6 @@ import (
 	"github.com/serverless-auth/serverless-auth/profile"
 	"github.com/serverless-auth/serverless-auth/scenarios"
 )
-
-// logBuffer collects a handler's JSON log lines for the LOG scenarios.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // lookup reads a starter's environment the way os.LookupEnv reads a process's.
 func lookup(env map[string]string) func(string) (string, bool) {
@@ -47,7 +28,7 @@ func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios
 	if err != nil {
 		return nil, err
 	}
-	logs := &logBuffer{}
+	logs := &logbuffer.Buffer{}
 	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		return nil, err
@@ -57,7 +38,7 @@ func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios
 
 // inProcessProfile runs profile.Handler behind lambda.Handler.
 func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, error) {
-	logs := &logBuffer{}
+	logs := &logbuffer.Buffer{}
 	h := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	return &scenarios.Instance{Target: fakelambda.HandlerFunc[events.APIGatewayProxyRequest, events.APIGatewayProxyResponse](h.Handle), Output: logs.String}, nil
 }

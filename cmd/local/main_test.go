@@ -3,31 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// syncBuffer is a bytes.Buffer safe for the gateway's concurrent logging.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // curlLine matches the printed API calls: URL and optional bearer token.
 var curlLine = regexp.MustCompile(`^\s*curl -i (\S+)(?: -H 'Authorization: Bearer ([^']+)')?$`)
@@ -36,7 +18,7 @@ var curlLine = regexp.MustCompile(`^\s*curl -i (\S+)(?: -H 'Authorization: Beare
 // takes the curl commands it prints and checks each answers as its comment
 // says, and that every request is logged on one line.
 func TestBannerCommandsWork(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &logbuffer.Buffer{}
 	s, err := start(context.Background(), options{addr: "127.0.0.1:0", tenantAddr: "127.0.0.1:0"}, logs)
 	if err != nil {
 		t.Fatal(err)
