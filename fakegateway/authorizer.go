@@ -83,6 +83,17 @@ func parseAuthorizerResponse(out []byte) (*authResult, error) {
 	return res, nil
 }
 
+// parsedAuth is the outcome of parseAuthorizerResponse, as memoized per output.
+type parsedAuth struct {
+	res *authResult
+	err error
+}
+
+func parseAuthorizerOutput(out []byte) parsedAuth {
+	res, err := parseAuthorizerResponse(out)
+	return parsedAuth{res: res, err: err}
+}
+
 // stringifyContext checks that every context value is a string, number or boolean and renders it
 // as the string API Gateway passes to the integration.
 func stringifyContext(raw json.RawMessage) (map[string]string, error) {
@@ -144,7 +155,7 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 		return authOutcome{reject: errUnauthorized(), decision: "unauthorized", reason: "identity_missing"}
 	}
 	identity := vals[0]
-	if g.validation != nil && !g.validation.MatchString(identity) {
+	if g.validation != nil && !g.validation.matches(identity) {
 		return authOutcome{reject: errUnauthorized(), decision: "unauthorized", reason: "identity_invalid"}
 	}
 	now := g.clock()
@@ -155,7 +166,7 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 			return out
 		}
 	}
-	payload, err := json.Marshal(events.APIGatewayCustomAuthorizerRequest{
+	payload, err := marshalAuthorizerRequest(events.APIGatewayCustomAuthorizerRequest{
 		Type:               "TOKEN",
 		AuthorizationToken: identity,
 		MethodArn:          methodARN,
@@ -181,7 +192,8 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 		}
 		return authOutcome{reject: errAuthorizerConfiguration(), decision: "error", reason: "authorizer_error"}
 	}
-	res, err := parseAuthorizerResponse(out)
+	parsed := g.authParses.parse(out, parseAuthorizerOutput)
+	err = parsed.err
 	switch {
 	case errors.Is(err, errAuthorizerUnauthorized):
 		return authOutcome{reject: errUnauthorized(), decision: "unauthorized", reason: "authorizer_unauthorized"}
@@ -190,6 +202,8 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 	case err != nil:
 		return authOutcome{reject: errAuthorizerConfiguration(), decision: "error", reason: "malformed_response: " + err.Error()}
 	}
+	res := new(authResult)
+	*res = *parsed.res // the parse is shared: the latency is this invocation's own
 	res.latencyMS = latency
 	if g.cache != nil {
 		g.cache.put(identity, res, now)

@@ -2,6 +2,7 @@ package fakegateway
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -35,8 +36,10 @@ type Gateway struct {
 	router             *router
 	functions          map[string]Function
 	identityHeader     string
-	validation         *regexp.Regexp
+	validation         *identityMatcher
 	cache              *resultCache
+	authParses         *outputMemo[parsedAuth]
+	proxyParses        *outputMemo[parsedProxy]
 	clock              func() time.Time
 	logger             *slog.Logger
 	authorizerTimeout  time.Duration
@@ -107,6 +110,8 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 		apiID:              DefaultAPIID,
 		cacheSize:          DefaultAuthorizerCacheSize,
 		maxBodyBytes:       DefaultMaxBodyBytes,
+		authParses:         newOutputMemo[parsedAuth](),
+		proxyParses:        newOutputMemo[parsedProxy](),
 	}
 	for _, opt := range opts {
 		opt(g)
@@ -153,8 +158,12 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 		if g.identityHeader == "" {
 			g.identityHeader = DefaultIdentityHeader
 		}
-		if g.validation, err = compileValidation(a.ValidationExpression); err != nil {
+		re, err := compileValidation(a.ValidationExpression)
+		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		if re != nil {
+			g.validation = &identityMatcher{match: re.MatchString, seen: newMemo[[sha256.Size]byte, bool]()}
 		}
 		if a.TTL > 0 {
 			g.cache = newResultCache(a.TTL, g.cacheSize)
@@ -218,6 +227,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(rep.status)
 	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
 		_, _ = w.Write(rep.body)
+	}
+	if !g.logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
 	}
 	g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("request_id", st.id),

@@ -299,6 +299,17 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 	return pr, nil
 }
 
+// parsedProxy is the outcome of parseProxyResponse, as memoized per output; integrate only reads it.
+type parsedProxy struct {
+	pr  proxyResponse
+	err error
+}
+
+func parseProxyOutput(out []byte) parsedProxy {
+	pr, err := parseProxyResponse(out)
+	return parsedProxy{pr: pr, err: err}
+}
+
 // headerScalar reads a header value: a string, number or boolean, without CR, LF or NUL.
 func headerScalar(raw json.RawMessage) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -339,7 +350,7 @@ func remappedHeader(canonical string) bool {
 // integrate invokes the route's function with the proxy event and maps its response.
 func (g *Gateway) integrate(r *http.Request, st *requestState, m routeMatch, body []byte, auth *authResult) (reply, *gatewayError, string) {
 	ev := g.proxyEvent(r, st, m, body, auth)
-	payload, err := json.Marshal(ev)
+	payload, err := marshalProxyEvent(&ev)
 	if err != nil {
 		return reply{}, errIntegrationFailure(), "encode_event"
 	}
@@ -365,7 +376,8 @@ func (g *Gateway) integrate(r *http.Request, st *requestState, m routeMatch, bod
 	case len(out) > maxLambdaResponse:
 		return reply{}, errIntegrationFailure(), "response_too_large"
 	}
-	pr, err := parseProxyResponse(out)
+	parsed := g.proxyParses.parse(out, parseProxyOutput)
+	pr, err := parsed.pr, parsed.err
 	if err != nil {
 		return reply{}, errIntegrationFailure(), "malformed_response: " + err.Error()
 	}
