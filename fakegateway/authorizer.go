@@ -177,7 +177,7 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 	ctx, cancel := context.WithTimeout(r.Context(), g.authorizerTimeout)
 	defer cancel()
 	began := time.Now()
-	out, err := invoke(ctx, g.functions[g.cfg.Authorizer.Function], payload)
+	out, err := g.invoker.invoke(ctx, g.functions[g.cfg.Authorizer.Function], payload)
 	latency := time.Since(began).Milliseconds()
 	if ctx.Err() != nil {
 		reason := "authorizer_timeout"

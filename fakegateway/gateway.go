@@ -40,6 +40,7 @@ type Gateway struct {
 	cache              *resultCache
 	authParses         *outputMemo[parsedAuth]
 	proxyParses        *outputMemo[parsedProxy]
+	invoker            *invoker
 	clock              func() time.Time
 	logger             *slog.Logger
 	authorizerTimeout  time.Duration
@@ -112,6 +113,7 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 		maxBodyBytes:       DefaultMaxBodyBytes,
 		authParses:         newOutputMemo[parsedAuth](),
 		proxyParses:        newOutputMemo[parsedProxy](),
+		invoker:            newInvoker(),
 	}
 	for _, opt := range opts {
 		opt(g)
@@ -245,6 +247,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	)
 }
 
+// epochHex formats a Unix time as fmt's %08x does.
+func epochHex(sec int64) string {
+	if sec < 0 {
+		return fmt.Sprintf("%08x", sec)
+	}
+	h := strconv.FormatInt(sec, 16)
+	if len(h) < 8 {
+		h = strings.Repeat("0", 8-len(h)) + h
+	}
+	return h
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -263,7 +277,7 @@ func (g *Gateway) newRequestState(r *http.Request) *requestState {
 	st := &requestState{
 		id:         h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32],
 		extendedID: base64.StdEncoding.EncodeToString(b[16:27]),
-		traceID:    fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[27:39])),
+		traceID:    "Root=1-" + epochHex(now.Unix()) + "-" + hex.EncodeToString(b[27:39]),
 		received:   now,
 	}
 	st.facts = requestFacts{

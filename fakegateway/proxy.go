@@ -365,7 +365,7 @@ func (g *Gateway) integrate(r *http.Request, st *requestState, m routeMatch, bod
 		fnCtx, cancelFn = context.WithTimeout(integrationCtx, d)
 		defer cancelFn()
 	}
-	out, err := invoke(fnCtx, g.functions[m.route.Function], payload)
+	out, err := g.invoker.invoke(fnCtx, g.functions[m.route.Function], payload)
 	switch {
 	case errors.Is(integrationCtx.Err(), context.DeadlineExceeded):
 		return reply{}, errIntegrationTimeout(), "integration_timeout"
