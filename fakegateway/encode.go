@@ -2,7 +2,6 @@ package fakegateway
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -127,37 +126,32 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func appendStringMap(b []byte, m map[string]string) []byte {
+// appendObject encodes m as encoding/json does a map: null when nil,
+// otherwise its keys sorted, each value written by appendValue.
+func appendObject[V any](b []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '{')
-	for i, k := range sortedMapKeys(m) {
+	for i, k := range sortedKeys(m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, m[k])
+		b = appendValue(b, m[k])
 	}
 	return append(b, '}')
 }
 
+func appendStringMap(b []byte, m map[string]string) []byte {
+	return appendObject(b, m, appendJSONString)
+}
+
 func appendListMap(b []byte, m map[string][]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '{')
-	for i, k := range sortedMapKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		vs := m[k]
+	return appendObject(b, m, func(b []byte, vs []string) []byte {
 		if vs == nil {
-			b = append(b, "null"...)
-			continue
+			return append(b, "null"...)
 		}
 		b = append(b, '[')
 		for j, v := range vs {
@@ -166,9 +160,8 @@ func appendListMap(b []byte, m map[string][]string) []byte {
 			}
 			b = appendJSONString(b, v)
 		}
-		b = append(b, ']')
-	}
-	return append(b, '}')
+		return append(b, ']')
+	})
 }
 
 // appendAuthorizerMap encodes the authorizer context the gateway builds (string and int64
@@ -178,7 +171,7 @@ func appendAuthorizerMap(b []byte, m map[string]any) ([]byte, bool) {
 		return append(b, "null"...), true
 	}
 	b = append(b, '{')
-	for i, k := range sortedMapKeys(m) {
+	for i, k := range sortedKeys(m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -194,14 +187,4 @@ func appendAuthorizerMap(b []byte, m map[string]any) ([]byte, bool) {
 		}
 	}
 	return append(b, '}'), true
-}
-
-// sortedMapKeys returns m's keys in the order encoding/json writes them.
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

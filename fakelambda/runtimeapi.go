@@ -150,16 +150,26 @@ func (in *instance) finish(inv *invocation, resp []byte, err error) bool {
 	return true
 }
 
-// handleResponse is POST /runtime/invocation/{id}/response.
-func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
+// invocationPost reads a POST about invocation {id} — a response or an
+// error — answering it itself (unknown id, truncated body) when ok is false.
+func (in *instance) invocationPost(w http.ResponseWriter, r *http.Request) (*invocation, []byte, bool) {
 	inv := in.inflight(r.PathValue("id"))
 	if inv == nil {
 		writeInvalidRequestID(w)
-		return
+		return nil, nil, false
 	}
 	body, err := readBody(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{ErrorMessage: "HTTP request detected as truncated", ErrorType: "TruncatedHTTPRequestError"})
+		return nil, nil, false
+	}
+	return inv, body, true
+}
+
+// handleResponse is POST /runtime/invocation/{id}/response.
+func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
+	inv, body, ok := in.invocationPost(w, r)
+	if !ok {
 		return
 	}
 	if len(body) > MaxResponseBytes {
@@ -189,14 +199,8 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 
 // handleError is POST /runtime/invocation/{id}/error.
 func (in *instance) handleError(w http.ResponseWriter, r *http.Request) {
-	inv := in.inflight(r.PathValue("id"))
-	if inv == nil {
-		writeInvalidRequestID(w)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{ErrorMessage: "HTTP request detected as truncated", ErrorType: "TruncatedHTTPRequestError"})
+	inv, body, ok := in.invocationPost(w, r)
+	if !ok {
 		return
 	}
 	if !in.finish(inv, nil, parseErrorDocument(body, errorTypeOf(r))) {

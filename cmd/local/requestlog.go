@@ -63,7 +63,7 @@ func (d decisionRecorder) WithGroup(name string) slog.Handler {
 // with the method, path, status, the authorizer's decision and reason,
 // latency and whether the cached result was used.
 type requestLine struct {
-	mu  *sync.Mutex
+	mu  *sync.Mutex // serialises lines from concurrent requests; required
 	out io.Writer
 }
 
@@ -111,23 +111,11 @@ func (l requestLine) Handle(ctx context.Context, r slog.Record) error {
 	if cacheHit {
 		cache = "hit"
 	}
-	l.lock()
-	defer l.unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	_, err := fmt.Fprintf(l.out, "%s %-6s %-24s %d  %s  %.1fms  cache=%s\n",
 		r.Time.Format(time.TimeOnly), method, path, status, decision, latency, cache)
 	return err
-}
-
-func (l requestLine) lock() {
-	if l.mu != nil {
-		l.mu.Lock()
-	}
-}
-
-func (l requestLine) unlock() {
-	if l.mu != nil {
-		l.mu.Unlock()
-	}
 }
 
 // WithAttrs returns the same printer: the gateway adds no shared attributes.
