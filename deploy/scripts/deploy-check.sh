@@ -16,12 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/scripts/lib.sh
 
-check_only=false
-case ${1:-} in
-'') ;;
---check-inputs) check_only=true ;;
-*) die "unknown argument $1 (the only one is --check-inputs)" ;;
-esac
+parse_check_inputs "$@"
 
 GO=${GO:-go}
 want_tools "$GO" cfn-lint python3 aws moto_server

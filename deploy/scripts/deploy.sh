@@ -23,12 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/scripts/lib.sh
 
-check_only=false
-case ${1:-} in
-'') ;;
---check-inputs) check_only=true ;;
-*) die "unknown argument $1 (the only one is --check-inputs)" ;;
-esac
+parse_check_inputs "$@"
 
 want_tools aws
 want_vars STACK ARTIFACT_BUCKET TOKEN_ISSUER AUDIENCE AWS_REGION

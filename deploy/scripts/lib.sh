@@ -83,3 +83,14 @@ aws_cli() {
 emulated() {
 	[[ -n ${AWS_ENDPOINT_URL:-}${AWS_ENDPOINT_URL_S3:-} ]]
 }
+
+# parse_check_inputs reads a script's one optional argument, --check-inputs,
+# into check_only (true: check the inputs and tools, then stop).
+parse_check_inputs() {
+	check_only=false
+	case ${1:-} in
+	'') ;;
+	--check-inputs) check_only=true ;;
+	*) die "unknown argument $1 (the only one is --check-inputs)" ;;
+	esac
+}
