@@ -89,7 +89,7 @@ package:
 	GO=$(GO) bash deploy/scripts/package.sh
 
 ## deploy: check inputs, make package, upload and create/update the stack (AWS CLI v1 or v2). Needs STACK, ARTIFACT_BUCKET,
-## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE). See README.md, Deploy to AWS.
+## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE). See docs/deploy.md.
 deploy:
 	@bash deploy/scripts/deploy.sh --check-inputs
 	@$(MAKE) --no-print-directory package
@@ -111,7 +111,7 @@ deploy-check:
 smoke:
 	@missing=""; for v in SMOKE_URL TENANT AUDIENCE CLIENT_ID CLIENT_SECRET; do \
 		eval "val=\$${v}"; [ -n "$$val" ] || missing="$$missing $$v"; done; \
-	if [ -n "$$missing" ]; then echo "make smoke needs:$$missing (see README.md, Deploy to AWS)"; exit 2; fi
+	if [ -n "$$missing" ]; then echo "make smoke needs:$$missing (see docs/deploy.md)"; exit 2; fi
 	@mkdir -p $(REPORTS)
 	@$(GO) run ./cmd/conformance -url "$$SMOKE_URL" -tenant "$$TENANT" -audience "$$AUDIENCE" \
 		-client-id "$$CLIENT_ID" -client-secret "$$CLIENT_SECRET" \

@@ -9,17 +9,17 @@ import (
 	"github.com/serverless-auth/serverless-auth/scenarios"
 )
 
-// TestCatalogueIsDocumented keeps README.md's scenario table and the
+// TestCatalogueIsDocumented keeps docs/spec.md's scenario table and the
 // catalogue in step: every ID is listed, with its path, exactly once.
 func TestCatalogueIsDocumented(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/spec.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range scenarios.Catalogue() {
 		row := "| " + s.ID + " | " + s.Path + " |"
 		if n := strings.Count(string(readme), row); n != 1 {
-			t.Errorf("README.md lists %q %d times, want once", row, n)
+			t.Errorf("docs/spec.md lists %q %d times, want once", row, n)
 		}
 	}
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make destroy: delete the stack STACK in AWS_REGION and wait until it is gone. The zips that
-# `make deploy` uploaded stay in ARTIFACT_BUCKET (under the prefix STACK/); README.md says how to
+# `make deploy` uploaded stay in ARTIFACT_BUCKET (under the prefix STACK/); docs/deploy.md says how to
 # remove them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -19,7 +19,7 @@ want_tools() {
 		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 	done
 	((${#missing[@]} == 0)) ||
-		problems+=("missing tool(s): ${missing[*]} (not on PATH; README.md \"Deploy to AWS\" lists what to install)")
+		problems+=("missing tool(s): ${missing[*]} (not on PATH; docs/deploy.md lists what to install)")
 }
 
 # want_vars records a problem naming every environment variable among its arguments that is
