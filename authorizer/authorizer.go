@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime"
-	"sync/atomic"
 	"time"
 
+	"github.com/MicahParks/keyfunc/v3"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Authorizer is an API Gateway TOKEN authorizer for Auth0 RS256 access
@@ -22,8 +22,8 @@ type Authorizer struct {
 	clock   func() time.Time
 	logger  *slog.Logger
 	keys    *keySet
-	scratch scratchPool
-	logPC   atomic.Uintptr // program counter of the decision log call, once known
+	keyfunc keyfunc.Keyfunc
+	parser  *jwt.Parser
 }
 
 // Option configures an Authorizer.
@@ -41,7 +41,8 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithClock sets the clock used for exp, nbf and iat and for the JWKS
-// refresh policy (minimum interval, maximum age). The default is time.Now.
+// refresh policy (minimum interval, backoff, maximum age). The default is
+// time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(a *Authorizer) {
 		if now != nil {
@@ -62,8 +63,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // New validates cfg and returns an Authorizer. It fetches the JWKS once,
 // within ctx and Config.JWKSTimeout; a failed fetch is logged, not fatal:
-// requests are then rejected with ErrKeysUnavailable until a later fetch,
-// at most one per Config.JWKSRefreshMinInterval, succeeds.
+// requests are then rejected with ErrKeysUnavailable, and the next request
+// after a short backoff (1s, doubling up to Config.JWKSRefreshMinInterval)
+// fetches again.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("authorizer: invalid configuration: %w", err)
@@ -80,98 +82,76 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
 		o(a)
 	}
 	a.keys = newKeySet(cfg, a.client, a.clock, a.logger)
-	a.keys.refresh(ctx, a.clock())
+	kf, err := keyfunc.New(keyfunc.Options{Storage: a.keys})
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
+	}
+	a.keyfunc = kf
+	a.parser = newParser(cfg, a.clock)
+	a.keys.refresh(ctx, a.clock(), false)
 	return a, nil
 }
 
-// Authorize is the Lambda handler: it verifies the event's bearer token and
-// returns an Allow policy for its sub on the methodArn (or on the whole stage
+// tokenEvent is the type of the event API Gateway sends a TOKEN authorizer.
+const tokenEventType = "TOKEN"
+
+// Authorize is the Lambda handler (lambda.Start(a.Authorize)): it checks
+// that the event is a TOKEN event, verifies its bearer token and returns an
+// Allow policy for the token's sub on the methodArn (or on the whole stage
 // with PolicyResourceStage), with context {"scope": scope}. Every failure,
-// including a methodArn that does not parse, returns ErrUnauthorized and no
-// policy. It writes one log line per call: msg "authorize", decision,
-// reason, request_id (when ctx carries a Lambda context) and, on allow, sub.
-//
-// Invoke is the same handler on the event's JSON, for lambda.Start(a).
-func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	g, err := a.decide(ctx, req)
-	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, err
-	}
-	return allowResponse(g.principal, g.resource, g.scope), nil
-}
-
-// grant is an Allow decision: what the policy says.
-type grant struct {
-	principal, resource, scope string
-}
-
-// decide makes and logs the decision on req. Every failure, a panic
-// included, is ErrUnauthorized.
-func (a *Authorizer) decide(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (g grant, err error) {
+// including a methodArn that does not parse and a panic, returns
+// ErrUnauthorized and no policy. It writes one log line per call: msg
+// "authorize", decision, reason, request_id (when ctx carries a Lambda
+// context) and, on allow, sub.
+func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (resp events.APIGatewayCustomAuthorizerResponse, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			a.logDecision(ctx, slog.LevelError, "deny", "internal", "")
-			g, err = grant{}, ErrUnauthorized
+			resp, err = events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 		}
 	}()
-	g, err = a.authorize(ctx, req)
+	claims, arn, err := a.authorize(ctx, req)
 	if err != nil {
 		a.logDecision(ctx, slog.LevelInfo, "deny", Reason(err), "")
-		return grant{}, ErrUnauthorized
+		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
-	a.logDecision(ctx, slog.LevelInfo, "allow", Reason(nil), g.principal)
-	return g, nil
+	a.logDecision(ctx, slog.LevelInfo, "allow", Reason(nil), claims.Subject)
+	return allowResponse(claims.Subject, policyResource(a.cfg.PolicyResource, req.MethodArn, arn), claims.Scope), nil
 }
 
-func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (grant, error) {
-	if len(req.AuthorizationToken) > a.cfg.MaxTokenBytes+len(bearerScheme)+1 {
-		return grant{}, ErrTokenTooLarge
+// authorize checks req and returns the verified claims and the parsed
+// methodArn.
+func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (*Claims, MethodARN, error) {
+	if req.Type != tokenEventType {
+		return nil, MethodARN{}, ErrEventType
+	}
+	if len(req.AuthorizationToken) > a.cfg.MaxTokenBytes+len(bearerPrefix) {
+		return nil, MethodARN{}, ErrTokenTooLarge
 	}
 	token, err := ParseBearer(req.AuthorizationToken)
 	if err != nil {
-		return grant{}, err
+		return nil, MethodARN{}, err
 	}
 	arn, err := ParseMethodARN(req.MethodArn)
 	if err != nil {
-		return grant{}, err
+		return nil, MethodARN{}, err
 	}
 	claims, err := a.Verify(ctx, token)
 	if err != nil {
-		return grant{}, err
+		return nil, MethodARN{}, err
 	}
-	return grant{
-		principal: claims.Subject,
-		resource:  policyResource(a.cfg.PolicyResource, req.MethodArn, arn),
-		scope:     claims.Scope,
-	}, nil
+	return claims, arn, nil
 }
 
 // logDecision writes the decision line: decision, reason, request_id when
-// ctx carries a Lambda context, and sub on allow. It hands the record to the
-// logger's handler as Logger.LogAttrs would, but with the call site's
-// program counter (for handlers that add the source) looked up once rather
-// than by unwinding the stack on every call.
+// ctx carries a Lambda context, and sub on allow.
 func (a *Authorizer) logDecision(ctx context.Context, level slog.Level, decision, reason, sub string) {
-	h := a.logger.Handler()
-	if !h.Enabled(ctx, level) {
-		return
-	}
-	pc := a.logPC.Load()
-	if pc == 0 {
-		var pcs [1]uintptr
-		runtime.Callers(1, pcs[:])
-		pc = pcs[0]
-		a.logPC.Store(pc)
-	}
-	r := slog.NewRecord(time.Now(), level, "authorize", pc)
-	var buf [4]slog.Attr
-	attrs := append(buf[:0], slog.String("decision", decision), slog.String("reason", reason))
+	attrs := []slog.Attr{slog.String("decision", decision), slog.String("reason", reason)}
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc != nil && lc.AwsRequestID != "" {
 		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
 	}
 	if sub != "" {
 		attrs = append(attrs, slog.String("sub", sub))
 	}
-	r.AddAttrs(attrs...)
-	_ = h.Handle(ctx, r)
+	a.logger.LogAttrs(ctx, level, "authorize", attrs...)
 }

@@ -111,6 +111,23 @@ func denyCases() []denyCase {
 		{"AUTH-03", "leading space", withToken(" Bearer TOKEN"), "bad_scheme"},
 		{"AUTH-03", "two tokens", withToken("Bearer TOKEN,TOKEN"), "malformed"},
 		{"AUTH-03", "scheme glued", withToken("BearerTOKEN"), "bad_scheme"},
+		{"AUTH-03", "lowercase scheme", withToken("bearer TOKEN"), "bad_scheme"},
+		{"AUTH-03", "uppercase scheme", withToken("BEARER TOKEN"), "bad_scheme"},
+		{"AUTH-18", "REQUEST event with a valid token", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
+			e := tokenEvent("Bearer " + f.token(t))
+			e.Type = "REQUEST"
+			return e
+		}, "event_type"},
+		{"AUTH-18", "event without a type", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
+			e := tokenEvent("Bearer " + f.token(t))
+			e.Type = ""
+			return e
+		}, "event_type"},
+		{"AUTH-18", "lowercase type", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
+			e := tokenEvent("Bearer " + f.token(t))
+			e.Type = "token"
+			return e
+		}, "event_type"},
 		{"AUTH-16", "header over the limit", header(func(testing.TB, *fixture) string {
 			return "Bearer " + strings.Repeat("a", DefaultMaxTokenBytes+1)
 		}), "token_too_large"},

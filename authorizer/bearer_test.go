@@ -14,9 +14,10 @@ func TestParseBearer(t *testing.T) {
 		err    error
 	}{
 		{"Bearer " + tok, tok, nil},
-		{"bearer " + tok, tok, nil},
-		{"BEARER " + tok, tok, nil},
-		{"BeArEr " + tok, tok, nil},
+		// The scheme is case-sensitive, as the gateway's validation expression.
+		{"bearer " + tok, "", ErrBadScheme},
+		{"BEARER " + tok, "", ErrBadScheme},
+		{"BeArEr " + tok, "", ErrBadScheme},
 		{"Bearer abc~+/==", "abc~+/==", nil},
 		{"Bearer a", "a", nil},
 		{"", "", ErrTokenMissing},
@@ -52,7 +53,7 @@ func TestParseBearer(t *testing.T) {
 }
 
 // FuzzBearer: extraction never panics, and whatever it accepts is exactly
-// "Bearer" (any case), one space and a b64token.
+// "Bearer" (spelt so), one space and a b64token.
 func FuzzBearer(f *testing.F) {
 	for _, s := range []string{"", "Bearer ", "Bearer a.b.c", "bearer x==", "Basic x", "Bearer  x", "Bearer x y", "Bearer\tx"} {
 		f.Add(s)
@@ -68,8 +69,7 @@ func FuzzBearer(f *testing.F) {
 			}
 			return
 		}
-		if len(header) != len(bearerScheme)+1+len(tok) || !strings.EqualFold(header[:len(bearerScheme)], bearerScheme) ||
-			header[len(bearerScheme)] != ' ' || header[len(bearerScheme)+1:] != tok {
+		if header != "Bearer "+tok {
 			t.Fatalf("ParseBearer(%q) accepted %q", header, tok)
 		}
 		if tok == "" || strings.ContainsAny(tok, " \t\r\n,;\"\\") || strings.Trim(tok, "=") == "" {
@@ -79,36 +79,4 @@ func FuzzBearer(f *testing.F) {
 			t.Fatalf("ParseBearer(%q): padding inside the token %q", header, tok)
 		}
 	})
-}
-
-// TestIsB64Char: the bit masks hold exactly RFC 6750's b64token characters
-// (before the "=" padding).
-func TestIsB64Char(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		b := byte(c)
-		want := ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') || ('0' <= b && b <= '9') ||
-			b == '-' || b == '.' || b == '_' || b == '~' || b == '+' || b == '/'
-		if got := isB64Char(b); got != want {
-			t.Errorf("isB64Char(%#x) = %v, want %v", b, got, want)
-		}
-	}
-}
-
-// TestAllJWSChars: the eight-byte test agrees with a byte-by-byte one for
-// every byte value at every position.
-func TestAllJWSChars(t *testing.T) {
-	jws := func(c byte) bool {
-		return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_'
-	}
-	for c := 0; c < 256; c++ {
-		for pos := 0; pos < 8; pos++ {
-			for _, fill := range []byte{'a', 'Z', '0', '_', '-', '.'} {
-				word := []byte(strings.Repeat(string(fill), 8))
-				word[pos] = byte(c)
-				if got, want := allJWSChars(le64s(string(word))), jws(byte(c)); got != want {
-					t.Errorf("allJWSChars(%q) = %v, want %v", word, got, want)
-				}
-			}
-		}
-	}
 }

@@ -91,26 +91,17 @@ func BenchmarkRejectOversized(b *testing.B) {
 }
 
 // BenchmarkHandler is one invocation as the Lambda runtime makes it with
-// lambda.Start(a): event JSON in, response JSON out through Invoke, with the
-// decision line written as JSON (to io.Discard).
+// lambda.Start(a.Authorize): event JSON in, response JSON out through
+// aws-lambda-go's handler, with the decision line written as JSON (to
+// io.Discard).
 func BenchmarkHandler(b *testing.B) {
-	benchHandler(b, func(a *Authorizer) lambda.Handler { return a })
-}
-
-// BenchmarkHandlerReflect is BenchmarkHandler through aws-lambda-go's
-// reflective wrapper, lambda.NewHandler(a.Authorize).
-func BenchmarkHandlerReflect(b *testing.B) {
-	benchHandler(b, func(a *Authorizer) lambda.Handler { return lambda.NewHandler(a.Authorize) })
-}
-
-func benchHandler(b *testing.B, handler func(*Authorizer) lambda.Handler) {
 	f := newFixture(b, nil)
 	f.a.logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	payload, err := json.Marshal(tokenEvent("Bearer " + f.token(b)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := handler(f.a)
+	h := lambda.NewHandler(f.a.Authorize)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

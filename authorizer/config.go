@@ -84,7 +84,10 @@ type Config struct {
 	// JWKSTimeout bounds one JWKS fetch; a fetch also ends 100ms before the
 	// caller's context deadline (JWKS_TIMEOUT, default 2s, 100ms..10s).
 	JWKSTimeout time.Duration
-	// JWKSRefreshMinInterval is the minimum time between two JWKS fetch attempts
+	// JWKSRefreshMinInterval bounds the fetches that requests trigger (an
+	// unknown kid, keys older than JWKSMaxAge): the first after init runs at
+	// once, then at most one per interval. After a failed fetch the next may
+	// run after 1s, doubling up to the interval
 	// (JWKS_MIN_REFRESH_INTERVAL, default 30s, 1s..1h).
 	JWKSRefreshMinInterval time.Duration
 	// JWKSMaxAge is the age after which cached keys are refreshed on their next

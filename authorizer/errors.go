@@ -59,12 +59,15 @@ var (
 	ErrScope error = &reasonError{"scope", "authorizer: required scope missing"}
 	// ErrMethodARN: the request's methodArn is not an execute-api method ARN.
 	ErrMethodARN error = &reasonError{"method_arn", "authorizer: malformed methodArn"}
+	// ErrEventType: the event's type is not "TOKEN", so the function is wired
+	// as another kind of authorizer (a REQUEST authorizer, say) by mistake.
+	ErrEventType error = &reasonError{"event_type", "authorizer: event type is not TOKEN"}
 )
 
 // reasonPriority orders the sentinels for classification when a failure wraps
 // several of them (jwt/v5 joins all claim errors): the first match wins.
 var reasonPriority = [...]error{
-	ErrTokenMissing, ErrBadScheme, ErrTokenTooLarge, ErrMalformed, ErrCritHeader,
+	ErrEventType, ErrTokenMissing, ErrBadScheme, ErrTokenTooLarge, ErrMalformed, ErrCritHeader,
 	ErrKeyIDMissing, ErrKeysUnavailable, ErrUnknownKey, ErrAlgorithm, ErrSignature,
 	ErrClaimType, ErrClaimMissing, ErrIssuer, ErrAudience, ErrExpired, ErrNotYetValid,
 	ErrIssuedInFuture, ErrSubject, ErrScope, ErrMethodARN,

@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // FuzzVerify: Verify never panics, every rejection carries a reason code,
@@ -80,6 +83,58 @@ func FuzzMethodARN(f *testing.F) {
 		}
 		if got := a.String(); got != s && got != s+"/" {
 			t.Fatalf("String() = %q, want %q", got, s)
+		}
+	})
+}
+
+// FuzzAuthorize: the Lambda handler as lambda.Start(a.Authorize) serves it,
+// on any event JSON, never panics, answers an error that is exactly
+// "Unauthorized" or an Allow, allows only a TOKEN event carrying the
+// fixture's valid token on a well-formed methodArn, and decides the same
+// event the same way twice.
+func FuzzAuthorize(f *testing.F) {
+	fx := newFixture(f, nil)
+	valid := fx.token(f)
+	for _, ev := range []events.APIGatewayCustomAuthorizerRequest{
+		tokenEvent("Bearer " + valid),
+		{Type: "REQUEST", AuthorizationToken: "Bearer " + valid, MethodArn: testARN},
+		tokenEvent("bearer " + valid),
+		tokenEvent("Bearer " + valid[:len(valid)-2]),
+		{Type: "TOKEN", AuthorizationToken: "Bearer " + valid, MethodArn: "arn:aws:execute-api:eu-west-1:1:a/*/GET/"},
+	} {
+		payload, err := json.Marshal(ev)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(payload)
+	}
+	f.Add([]byte(`{"type":"TOKEN","authorizationToken":null,"methodArn":[]}`))
+	f.Add([]byte(`[]`))
+	h := lambda.NewHandler(fx.a.Authorize)
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, err := h.Invoke(context.Background(), payload)
+		again, errAgain := h.Invoke(context.Background(), payload)
+		if (err == nil) != (errAgain == nil) || string(out) != string(again) {
+			t.Fatalf("two decisions on one event: %v %s / %v %s", err, out, errAgain, again)
+		}
+		var ev events.APIGatewayCustomAuthorizerRequest
+		if json.Unmarshal(payload, &ev) != nil {
+			if err == nil {
+				t.Fatalf("allowed an event that does not decode: %s", out)
+			}
+			return
+		}
+		if err != nil {
+			if err.Error() != "Unauthorized" {
+				t.Fatalf("error %q, want exactly Unauthorized", err)
+			}
+			return
+		}
+		if ev.Type != "TOKEN" || ev.AuthorizationToken != "Bearer "+valid {
+			t.Fatalf("allowed %+v", ev)
+		}
+		if _, err := ParseMethodARN(ev.MethodArn); err != nil {
+			t.Fatalf("allowed a garbled methodArn %q", ev.MethodArn)
 		}
 	})
 }

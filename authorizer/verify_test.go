@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -287,8 +286,8 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
-	if n := f.fetches.Load(); n != 1 {
-		t.Errorf("JWKS fetched %d times, want 1 (the clock never moved)", n)
+	if n := f.fetches.Load(); n != 2 {
+		t.Errorf("JWKS fetched %d times, want 2: at init and for the first unknown kid (the clock never moved)", n)
 	}
 }
 
@@ -322,7 +321,7 @@ func TestVerifyClaimTypeErrorNamesClaim(t *testing.T) {
 	c := f.claims()
 	c["exp"] = "soon"
 	_, err := f.a.Verify(context.Background(), mint(t, f.key, nil, c))
-	if !errors.Is(err, ErrClaimType) || !strings.Contains(err.Error(), `"exp" must be a JSON number`) {
+	if !errors.Is(err, ErrClaimType) || !strings.Contains(err.Error(), `"exp" has the wrong JSON type`) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -404,39 +403,6 @@ func TestVerifyNeverFollowsKeyURLs(t *testing.T) {
 	_, _ = f.a.Verify(context.Background(), mint(t, attacker, headers[0], f.claims()))
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("key URL fetched %d times", n)
-	}
-}
-
-func TestJSONString(t *testing.T) {
-	cases := []struct {
-		in   string
-		want string
-		ok   bool
-	}{
-		{`"plain"`, "plain", true},
-		{`""`, "", true},
-		{`"a\u0041\n\"\/"`, "aA\n\"/", true},
-		{`"d\u00e9j\u00e0"`, "déjà", true},
-		{"\"\xff\"", "\ufffd", true},
-		{`"\ud83d\ude00"`, "😀", true},
-		{`1`, "", false},
-		{`null`, "", false},
-		{`["a"]`, "", false},
-		{`"`, "", false},
-		{``, "", false},
-	}
-	jsonString := func(v []byte) (string, bool) {
-		if !json.Valid(v) {
-			return "", false
-		}
-		i := skipSpace(v, 0)
-		return decodeString(v, "", span{start: i, end: valueEnd(v, i)})
-	}
-	for _, tc := range cases {
-		got, ok := jsonString([]byte(tc.in))
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("jsonString(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
 	}
 }
 

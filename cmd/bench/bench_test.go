@@ -216,17 +216,6 @@ func TestZipBootstrap(t *testing.T) {
 	}
 }
 
-func TestInvokeVariant(t *testing.T) {
-	main := []byte("func main() {\n\tlambda.Start(a.Authorize)\n}\n")
-	got, err := invokeVariantFrom(main)
-	if err != nil || !bytes.Contains(got, []byte("lambda.Start(a)\n")) || bytes.Contains(got, []byte("a.Authorize")) {
-		t.Fatalf("variant = %s, %v", got, err)
-	}
-	if _, err := invokeVariantFrom([]byte("lambda.Start(handler)")); err == nil {
-		t.Fatal("a main without lambda.Start(a.Authorize) gave a variant")
-	}
-}
-
 func TestLoadGenerator(t *testing.T) {
 	var served atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 	"github.com/serverless-auth/serverless-auth/deploy"
 	"github.com/serverless-auth/serverless-auth/fakeauth0"
 	"github.com/serverless-auth/serverless-auth/fakegateway"
+	"github.com/serverless-auth/serverless-auth/fakelambda"
 	"github.com/serverless-auth/serverless-auth/profile"
 )
 
@@ -81,7 +82,7 @@ func startGateway(ctx context.Context, t *fakeauth0.Tenant, ttl int, trivial boo
 	if err != nil {
 		return nil, err
 	}
-	var authorize fakegateway.Function = a // the lambda.Handler lambda.Start(a) serves
+	var authorize fakegateway.Function = fakelambda.HandlerFunc[events.APIGatewayCustomAuthorizerRequest, events.APIGatewayCustomAuthorizerResponse](a.Authorize)
 	if trivial {
 		authorize = lambda.NewHandler(allowAll)
 	}

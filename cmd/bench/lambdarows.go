@@ -134,14 +134,10 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 	if err := goBuild(ctx, root, "./cmd/bench/testdata/trivial", trivial, "", ""); err != nil {
 		return nil, err
 	}
-	variant, variantErr := buildInvokeVariant(ctx, root, dir)
 	tenant := newTenant()
 	defer tenant.Close()
 	env := authorizerEnv(tenant)
 	specs := []functionSpec{binarySpec("authorizer", ours, env), binarySpec("trivial", trivial, env)}
-	if variantErr == nil {
-		specs = append(specs, binarySpec("authorizer-invoke", variant, env))
-	}
 	payload, err := tokenEvent(tenant.Token(fakeauth0.DefaultReaderID))
 	if err != nil {
 		return nil, err
@@ -186,16 +182,6 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 				s.invocations-s.warmup, s.warmup, micro(raw)),
 		},
 	}
-	if variantErr == nil {
-		medVariant := medianDuration(lat[2])
-		rows = append(rows, row{
-			What: "the same, bootstrap serving lambda.Start(a) (Authorizer.Invoke)", Ours: latencyFigure(lat[2]), Reference: latencyFigure(lat[1]) + " trivial",
-			Ratio: fmt.Sprintf("+%s median", micro(medVariant-medTrivial)), Target: "reported", Met: verdictReported,
-			Note: "./deploy/authorizer's main with lambda.Start(a.Authorize) replaced by lambda.Start(a), built and measured in the same alternation: what the one-line change to main.go buys.",
-		})
-	} else {
-		rows = append(rows, row{What: "the same, bootstrap serving lambda.Start(a)", Ours: "—", Reference: "—", Ratio: "—", Target: "reported", Met: verdictSkipped, Note: "skipped: " + variantErr.Error()})
-	}
 	rows = append(rows,
 		row{
 			What: "cold start to first answer, JWKS on loopback (median)", Ours: milli(coldOurs), Reference: milli(coldTrivial) + " trivial",
@@ -214,38 +200,6 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 		return nil, err
 	}
 	return append(rows, nodeRowsOut...), nil
-}
-
-// invokeVariantFrom turns the authorizer's main into one serving
-// lambda.Start(a), the lambda.Handler, instead of lambda.Start(a.Authorize).
-func invokeVariantFrom(main []byte) ([]byte, error) {
-	const from, to = "lambda.Start(a.Authorize)", "lambda.Start(a)"
-	if bytes.Count(main, []byte(from)) != 1 {
-		return nil, fmt.Errorf("deploy/authorizer/main.go does not call %s exactly once", from)
-	}
-	return bytes.Replace(main, []byte(from), []byte(to), 1), nil
-}
-
-// buildInvokeVariant builds the lambda.Start(a) variant of the bootstrap.
-func buildInvokeVariant(ctx context.Context, root, dir string) (string, error) {
-	src, err := os.ReadFile(filepath.Join(root, "deploy", "authorizer", "main.go"))
-	if err != nil {
-		return "", err
-	}
-	variant, err := invokeVariantFrom(src)
-	if err != nil {
-		return "", err
-	}
-	srcDir := filepath.Join(dir, "invoke-variant")
-	if err := os.MkdirAll(srcDir, 0o755); err != nil {
-		return "", err
-	}
-	mainFile := filepath.Join(srcDir, "main.go")
-	if err := os.WriteFile(mainFile, variant, 0o644); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(srcDir, "bootstrap")
-	return bin, goBuild(ctx, root, mainFile, bin, "", "")
 }
 
 func minD(ds []time.Duration) time.Duration {

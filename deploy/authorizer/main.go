@@ -1,6 +1,6 @@
 // Command authorizer is the API Gateway TOKEN authorizer Lambda function. It
 // reads JWKS_URI, TOKEN_ISSUER and AUDIENCE (and the optional knobs listed in
-// README.md) and serves the Runtime API through aws-lambda-go. A missing or
+// docs/authorizer.md) and serves the Runtime API through aws-lambda-go. A missing or
 // malformed setting fails the function's init with one JSON log line naming
 // it, so no request is ever answered by a half-configured authorizer.
 package main
@@ -27,7 +27,5 @@ func main() {
 		logger.Error("init", slog.String("reason", "init_failed"), slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	// a is a lambda.Handler: its Invoke reads the TOKEN event and writes the
-	// policy directly, without aws-lambda-go's reflection (make bench).
-	lambda.Start(a)
+	lambda.Start(a.Authorize)
 }
