@@ -3,6 +3,8 @@ package authorizer
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -46,14 +48,17 @@ var _ jwt.ClaimsValidator = (*Claims)(nil)
 // number ("exp": "1700000000"), which RFC 7519 §2 does not allow.
 type numericDate jwt.NumericDate
 
-// UnmarshalJSON checks that b is a JSON number in range, then decodes it as
-// jwt.NumericDate does (with its precision).
+// UnmarshalJSON decodes a JSON number of seconds in range into the time
+// jwt.NumericDate would hold (whole seconds and fraction, at
+// jwt.TimePrecision).
 func (d *numericDate) UnmarshalJSON(b []byte) error {
 	var seconds float64
 	if err := json.Unmarshal(b, &seconds); err != nil || seconds < 0 || seconds > maxNumericDate {
 		return fmt.Errorf("%w: a date must be a JSON number between 0 and %d", ErrClaimType, maxNumericDate)
 	}
-	return (*jwt.NumericDate)(d).UnmarshalJSON(b)
+	whole, frac := math.Modf(seconds)
+	*d = numericDate(*jwt.NewNumericDate(time.Unix(int64(whole), int64(frac*1e9))))
+	return nil
 }
 
 // UnmarshalJSON decodes a claim set with encoding/json: the object's
