@@ -19,7 +19,7 @@ import (
 // on an unknown kid at most once a second, so recovery scenarios finish in
 // seconds. An implementation that ignores it must still recover within
 // recoveryTimeout.
-var refreshEnv = map[string]string{"JWKS_MIN_REFRESH_INTERVAL": "1s"}
+var refreshEnv = map[string]string{}
 
 // recoveryTimeout bounds how long an authorizer may take to Allow again once
 // the tenant's JWKS is back.
