@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-// FuzzVerify: Verify never panics, every rejection carries a reason code,
-// and nothing is accepted unless it is an RS256 signature by the published
+// FuzzVerify: Verify never panics, decides the same token the same way
+// twice, every rejection carries a reason code, and nothing is accepted unless it is an RS256 signature by the published
 // key over the token's own header and payload, with a good header and sub.
 // The seed corpus (testdata/fuzz/FuzzVerify) holds the valid token and
 // the failing shapes of verifyCases; more seeds come from the table here.
@@ -29,6 +29,9 @@ func FuzzVerify(f *testing.F) {
 	pub := &fx.key.priv.PublicKey
 	f.Fuzz(func(t *testing.T, token string) {
 		claims, err := fx.a.Verify(context.Background(), token)
+		if _, again := fx.a.Verify(context.Background(), token); Reason(again) != Reason(err) {
+			t.Fatalf("two decisions on one token: %v, then %v", err, again)
+		}
 		if err != nil {
 			if claims != nil {
 				t.Fatalf("claims returned with error %v", err)
