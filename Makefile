@@ -15,9 +15,11 @@ REPORTS     := reports
 
 all: test
 
-## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000).
+## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000). Built, then run in
+## place of the shell: `go run` would exit 1 on Ctrl-C although the stack stopped cleanly.
 run:
-	$(GO) run ./cmd/local $(ARGS)
+	$(GO) build -o $(BUILD)/local ./cmd/local
+	exec $(BUILD)/local $(ARGS)
 
 ## test: vet, gofmt, race-enabled unit tests, the whole suite in-process and against build/ binaries, brief fuzzing.
 test: vet fmt-check build
