@@ -231,7 +231,10 @@ type proxyResponse struct {
 //   - header values may be strings or booleans (true is sent as "true"); a multiValueHeaders
 //     value that is not a list is 502; headers: null is no headers;
 //   - a name in both multiValueHeaders and headers, in any case, is sent with the multi values
-//     then the single one, under multiValueHeaders' spelling.
+//     then the single one, under multiValueHeaders' spelling; a value already among the multi
+//     values is not repeated (the AWS documentation's "Output format of a Lambda function for
+//     proxy integration": "If the same key-value pair is specified in both, only the values from
+//     multiValueHeaders will appear in the merged list").
 //
 // Rules no recording settles keep the stricter reading and say so in docs/fakes.md: a statusCode
 // outside 100-599 or not an integer, a body or isBase64Encoded of another JSON type, a header
@@ -272,7 +275,7 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 				return bad("multiValueHeaders %q is not a list", name)
 			}
 			for _, v := range vals {
-				if err := addProxyHeader(pr.header, name, v); err != nil {
+				if err := addProxyHeader(pr.header, name, v, false); err != nil {
 					return bad("multiValueHeaders %q: %v", name, err)
 				}
 			}
@@ -284,7 +287,7 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 			return bad("headers is not an object")
 		}
 		for _, name := range slices.Sorted(maps.Keys(m)) {
-			if err := addProxyHeader(pr.header, name, m[name]); err != nil {
+			if err := addProxyHeader(pr.header, name, m[name], true); err != nil {
 				return bad("headers %q: %v", name, err)
 			}
 		}
@@ -319,9 +322,9 @@ func statusCode(raw json.RawMessage) (int, error) {
 	return code, nil
 }
 
-// addProxyHeader adds one value to h under the first spelling of name h already holds, or under
-// name as it is.
-func addProxyHeader(h http.Header, name string, raw json.RawMessage) error {
+// addProxyHeader adds one value to h under the spelling of name h already holds, or under name as
+// it is; with once, a value h already holds for the name is not added again.
+func addProxyHeader(h http.Header, name string, raw json.RawMessage, once bool) error {
 	if !validHeaderName(name) {
 		return errors.New("not a header name")
 	}
@@ -330,6 +333,9 @@ func addProxyHeader(h http.Header, name string, raw json.RawMessage) error {
 		return err
 	}
 	key := headerKey(h, name)
+	if once && slices.Contains(h[key], v) {
+		return nil
+	}
 	h[key] = append(h[key], v)
 	return nil
 }

@@ -285,6 +285,9 @@ func TestProxyResponseAsRecorded(t *testing.T) {
 		{"invoke-api-status-code-str", `{"statusCode": "201"}`, 201, nil, ""},
 		{"invoke-api-just-string", `"justAString"`, 0, nil, ""},
 		{"invoke-api-only-headers", `{"headers": {"test-header": "value"}}`, 200, map[string]string{"test-header": "value"}, ""},
+		// Documented, not recorded: a key-value pair in both maps appears once.
+		{"the same pair in both maps", `{"multiValueHeaders": {"X-Same": ["a", "b"]}, "headers": {"x-same": "b"}}`, 200,
+			map[string]string{"X-Same": "a, b"}, ""},
 		// Not a recorded output (the recorded "empty response" case is a function that failed on a
 		// request without a body), but what the recorded rules give: nothing required, so 200.
 		{"an empty object", `{}`, 200, nil, ""},
