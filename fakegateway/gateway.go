@@ -328,19 +328,24 @@ func (g *Gateway) handle(r *http.Request, st *requestState, lg *requestLog) repl
 	return rep
 }
 
-// route matches /{stage}/{resource...} to a route.
+// route matches /{stage}/{resource...} to a route. As API Gateway does (recorded in
+// test_lambda_aws_proxy_integration, the slash cases): extra slashes before the stage are
+// ignored; after it, leading ones are dropped from the event's path but kept in
+// requestContext.path, and a trailing one is kept in the path but ignored in matching.
 func (g *Gateway) route(r *http.Request, st *requestState) (routeMatch, bool) {
-	escaped := r.URL.EscapedPath()
+	escaped := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
 	rest, ok := strings.CutPrefix(escaped, "/"+g.cfg.Stage)
 	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
 		return routeMatch{}, false
 	}
-	segs, ok := splitRequestPath(rest)
+	segs, raw, ok := splitRequestPath(rest)
 	if !ok {
 		return routeMatch{}, false
 	}
 	st.requestPath = "/" + strings.Join(segs, "/")
-	return g.router.match(r.Method, segs)
+	st.eventPath = "/" + strings.TrimLeft(rest, "/")
+	st.stagePath = "/" + g.cfg.Stage + rest
+	return g.router.match(r.Method, segs, raw)
 }
 
 // sigV4Pairs reports whether an Authorization header reads as SigV4 "ALGORITHM k=v, k=v": every

@@ -28,7 +28,9 @@ type requestState struct {
 	extendedID  string
 	traceID     string
 	received    time.Time // from the injected clock
-	requestPath string    // decoded resource path of the request, without the stage
+	requestPath string    // decoded resource path of the request, without the stage (for methodArn)
+	eventPath   string    // the resource path as sent, without the stage: the event's path
+	stagePath   string    // the path as sent from the stage on: requestContext.path
 	methodARN   string
 	facts       requestFacts
 }
@@ -78,7 +80,7 @@ func (g *Gateway) proxyEvent(r *http.Request, st *requestState, m routeMatch, bo
 
 	ev := events.APIGatewayProxyRequest{
 		Resource:                        m.route.Path,
-		Path:                            st.requestPath,
+		Path:                            st.eventPath,
 		HTTPMethod:                      r.Method,
 		Headers:                         headers,
 		MultiValueHeaders:               multi,
@@ -99,7 +101,7 @@ func (g *Gateway) proxyEvent(r *http.Request, st *requestState, m routeMatch, bo
 				UserAgent: r.UserAgent(),
 			},
 			ResourcePath:     m.route.Path,
-			Path:             "/" + g.cfg.Stage + st.requestPath,
+			Path:             st.stagePath,
 			HTTPMethod:       r.Method,
 			RequestTime:      st.received.UTC().Format(requestTimeLayout),
 			RequestTimeEpoch: st.received.UnixMilli(),

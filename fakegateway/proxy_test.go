@@ -41,11 +41,11 @@ func TestProxyEvent(t *testing.T) {
 		got, want any
 	}{
 		{"resource", ev.Resource, "/items/{id}"},
-		{"path", ev.Path, "/items/a b"},
+		{"path (as sent)", ev.Path, "/items/a%20b"},
 		{"httpMethod", ev.HTTPMethod, "POST"},
 		{"body", ev.Body, `{"n":1}`},
 		{"isBase64Encoded", ev.IsBase64Encoded, false},
-		{"pathParameters", ev.PathParameters, map[string]string{"id": "a b"}},
+		{"pathParameters (as sent)", ev.PathParameters, map[string]string{"id": "a%20b"}},
 		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"x": "2", "y": "z", "empty": ""}},
 		{"multiValueQueryStringParameters", ev.MultiValueQueryStringParameters, map[string][]string{"x": {"1", "2"}, "y": {"z"}, "empty": {""}}},
 		{"stageVariables", ev.StageVariables, map[string]string{"color": "blue"}},
@@ -61,7 +61,7 @@ func TestProxyEvent(t *testing.T) {
 		{"requestContext.apiId", ev.RequestContext.APIID, DefaultAPIID},
 		{"requestContext.stage", ev.RequestContext.Stage, "prod"},
 		{"requestContext.resourcePath", ev.RequestContext.ResourcePath, "/items/{id}"},
-		{"requestContext.path", ev.RequestContext.Path, "/prod/items/a b"},
+		{"requestContext.path", ev.RequestContext.Path, "/prod/items/a%20b"},
 		{"requestContext.httpMethod", ev.RequestContext.HTTPMethod, "POST"},
 		{"requestContext.protocol", ev.RequestContext.Protocol, "HTTP/1.1"},
 		{"requestContext.requestId = x-amzn-RequestId", ev.RequestContext.RequestID, r.header.Get("x-amzn-RequestId")},
@@ -388,5 +388,35 @@ func TestProxyResponseHeaderSpelling(t *testing.T) {
 	}
 	if got := r.header.Get("X-Amzn-Remapped-Server"); got != "s" {
 		t.Errorf("x-amzn-Remapped-server = %q (%v)", got, r.header)
+	}
+}
+
+// TestProxyEventPaths replays the path cases of test_lambda_aws_proxy_integration (recorded
+// against AWS in localstack/localstack test_apigateway_lambda.snapshot.json) on a {proxy+}
+// resource: trailing, doubled and prepended slashes, and percent-encoding, as AWS passed them.
+func TestProxyEventPaths(t *testing.T) {
+	h := newHarness(t, testConfig())
+	tests := []struct {
+		recorded, path            string
+		wantPath, wantStage, want string // path, requestContext.path, pathParameters.path
+	}{
+		{"invocation-payload-without-trailing-slash", "/prod/files/proxy-value", "/files/proxy-value", "/prod/files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-trailing-slash", "/prod/files/proxy-value/", "/files/proxy-value/", "/prod/files/proxy-value/", "proxy-value"},
+		{"invocation-payload-with-double-slash", "/prod/files/proxy-value//double-slash", "/files/proxy-value//double-slash", "/prod/files/proxy-value//double-slash", "proxy-value//double-slash"},
+		{"invocation-payload-with-prepended-slash-to-stage", "//prod/files/proxy-value", "/files/proxy-value", "/prod/files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-prepended-slash", "/prod//files/proxy-value", "/files/proxy-value", "/prod//files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-path-encoded-email", "/prod/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+			"/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com", "/prod/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+			"api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.recorded, func(t *testing.T) {
+			r := h.do("GET", tt.path, map[string]string{"Authorization": "Bearer allow"}, "")
+			ev := r.event(t)
+			if ev.Resource != "/files/{path+}" || ev.Path != tt.wantPath || ev.RequestContext.Path != tt.wantStage || ev.PathParameters["path"] != tt.want {
+				t.Errorf("resource %q path %q requestContext.path %q pathParameters %v; want path %q, requestContext.path %q, parameter %q",
+					ev.Resource, ev.Path, ev.RequestContext.Path, ev.PathParameters, tt.wantPath, tt.wantStage, tt.want)
+			}
+		})
 	}
 }

@@ -186,10 +186,11 @@ var (
 )
 
 // eventRequest is what a recorded event case sent: method, path below the
-// stage (with its query), body and headers.
+// stage (with its query; below the host when fromRoot), body and headers.
 type eventRequest struct {
 	method, path, body string
 	header             map[string]string
+	fromRoot           bool // path is the whole URL path, stage included
 	authorized         bool // send a valid token to the template's GET /profile
 }
 
@@ -204,7 +205,11 @@ func (s *suite) gatewayProxyEvent() {
 			if in.body != "" {
 				body = strings.NewReader(in.body)
 			}
-			req, err := http.NewRequest(in.method, st.gateway.StageURL()+in.path, body)
+			base := st.gateway.StageURL()
+			if in.fromRoot {
+				base = st.gateway.URL
+			}
+			req, err := http.NewRequest(in.method, base+in.path, body)
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 			for k, v := range in.header {
 				req.Header.Set(k, v)
@@ -223,7 +228,11 @@ func (s *suite) gatewayProxyEvent() {
 				if value == nil {
 					match = gomega.BeNil() // Equal refuses nil
 				}
-				gomega.Expect(ev).To(gomega.HaveKeyWithValue(key, match), "event.%s; got %s", key, r.body)
+				in := ev
+				if name, ok := strings.CutPrefix(key, "requestContext."); ok {
+					in, key = ev["requestContext"].(map[string]any), name
+				}
+				gomega.Expect(in).To(gomega.HaveKeyWithValue(key, match), "event.%s; got %s", key, r.body)
 			}
 			headers, _ := ev["headers"].(map[string]any)
 			for k, v := range in.header {
@@ -235,6 +244,22 @@ func (s *suite) gatewayProxyEvent() {
 			map[string]any{"body": nil, "isBase64Encoded": false, "resource": "/{proxy+}", "path": "/proxy-value",
 				"pathParameters": map[string]any{"proxy": "proxy-value"}, "queryStringParameters": nil,
 				"multiValueQueryStringParameters": nil, "stageVariables": nil, "httpMethod": "GET"}),
+		gwRecorded("GW-16", "invocation-payload-with-trailing-slash: kept in path, not in the parameter",
+			eventRequest{method: "GET", path: "/proxy-value/", header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"path": "/proxy-value/", "pathParameters": map[string]any{"proxy": "proxy-value"}, "requestContext.path": "/prod/proxy-value/"}),
+		gwRecorded("GW-16", "invocation-payload-with-double-slash: kept inside the greedy parameter",
+			eventRequest{method: "GET", path: "/proxy-value//double-slash", header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"path": "/proxy-value//double-slash", "pathParameters": map[string]any{"proxy": "proxy-value//double-slash"}}),
+		gwRecorded("GW-16", "invocation-payload-with-prepended-slash-to-stage: ignored",
+			eventRequest{method: "GET", path: "//prod/proxy-value", fromRoot: true, header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"path": "/proxy-value", "pathParameters": map[string]any{"proxy": "proxy-value"}, "requestContext.path": "/prod/proxy-value"}),
+		gwRecorded("GW-16", "invocation-payload-with-prepended-slash: dropped from path, kept in requestContext.path",
+			eventRequest{method: "GET", path: "//proxy-value", header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"path": "/proxy-value", "pathParameters": map[string]any{"proxy": "proxy-value"}, "requestContext.path": "/prod//proxy-value"}),
+		gwRecorded("GW-16", "invocation-payload-with-path-encoded-email: the path as sent, percent-encoding kept",
+			eventRequest{method: "GET", path: "/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com", header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"path": "/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+				"pathParameters": map[string]any{"proxy": "proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"}}),
 		gwRecorded("GW-16", "invocation-payload-without-trailing-slash-and-query-params",
 			eventRequest{method: "GET", path: "/proxy-value?urlparam=test", header: map[string]string{"User-Agent": "python-requests/testing"}},
 			map[string]any{"body": nil, "queryStringParameters": map[string]any{"urlparam": "test"},
@@ -251,9 +276,9 @@ func (s *suite) gatewayProxyEvent() {
 			map[string]any{"body": `{"message": "hello world"}`, "isBase64Encoded": false, "httpMethod": "POST",
 				"queryStringParameters":           map[string]any{"category": "books", "price": "30"},
 				"multiValueQueryStringParameters": map[string]any{"category": []any{"electronics", "books"}, "price": []any{"10", "20", "30"}}}),
-		gwRecorded("GW-16", "invocation-hardcoded: a resource without path parameters",
-			eventRequest{method: "GET", path: "/hardcoded", header: map[string]string{"User-Agent": "python-requests/testing"}},
-			map[string]any{"resource": "/hardcoded", "path": "/hardcoded", "pathParameters": nil, "body": nil}),
+		gwRecorded("GW-16", "invocation-hardcoded: a resource without path parameters, after a double slash",
+			eventRequest{method: "GET", path: "//hardcoded", header: map[string]string{"User-Agent": "python-requests/testing"}},
+			map[string]any{"resource": "/hardcoded", "path": "/hardcoded", "pathParameters": nil, "body": nil, "requestContext.path": "/prod//hardcoded"}),
 		gwRecorded("GW-16", "the same shape behind the template's authorizer, with requestContext.authorizer",
 			eventRequest{method: "GET", path: "/profile", authorized: true},
 			map[string]any{"resource": "/profile", "body": nil, "isBase64Encoded": false}),
