@@ -59,6 +59,13 @@ var echoEvent = fakegateway.FunctionFunc(func(_ context.Context, payload []byte)
 	return json.Marshal(map[string]any{"statusCode": 200, "body": string(payload)})
 })
 
+// unusedAuthorizer stands in for the implementation's authorizer on stacks
+// whose requests only reach the recorded routes, which have none: it spares
+// starting a function, and fails the request if the gateway called it.
+var unusedAuthorizer = fakegateway.FunctionFunc(func(context.Context, []byte) ([]byte, error) {
+	return nil, errors.New("the recorded routes have no authorizer, yet it was invoked")
+})
+
 // recordedRoutes are the recorded tests' resources: ANY /{proxy+} and ANY
 // /hardcoded, both with authorizationType NONE.
 var recordedRoutes = []fakegateway.Route{
@@ -116,7 +123,7 @@ func (s *suite) gatewayProxyResponses() {
 	ginkgo.DescribeTable("parses the Lambda proxy response as AWS recorded it",
 		func(posted string, want recordedAnswer) {
 			s.require("GW-15")
-			st := s.newStack(stackOptions{integration: responseFromBody, extraRoutes: recordedRoutes})
+			st := s.newStack(stackOptions{integration: responseFromBody, extraRoutes: recordedRoutes, authorizer: unusedAuthorizer})
 			req, err := http.NewRequest(http.MethodPost, st.gateway.StageURL()+"/test", strings.NewReader(posted))
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 			req.Header.Set("User-Agent", "python/test")
@@ -200,7 +207,11 @@ func (s *suite) gatewayProxyEvent() {
 	ginkgo.DescribeTable("builds the Lambda proxy event as AWS recorded it",
 		func(in eventRequest, want map[string]any) {
 			s.require("GW-16")
-			st := s.newStack(stackOptions{integration: echoEvent, extraRoutes: recordedRoutes})
+			o := stackOptions{integration: echoEvent, extraRoutes: recordedRoutes}
+			if !in.authorized {
+				o.authorizer = unusedAuthorizer
+			}
+			st := s.newStack(o)
 			var body io.Reader
 			if in.body != "" {
 				body = strings.NewReader(in.body)
