@@ -15,9 +15,16 @@ REPORTS     := reports
 
 all: test
 
-## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000).
+## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000). Ctrl-C stops it with
+## exit status 0. Built rather than `go run` (which exits 1 on an interrupt); on a terminal it runs as a foreground job
+## of its own (bash -m), so Ctrl-C reaches only the stack and not make, which would otherwise kill itself with SIGINT.
 run:
-	$(GO) run ./cmd/local $(ARGS)
+	$(GO) build -o $(BUILD)/local ./cmd/local
+	@if [ -t 0 ] && command -v bash >/dev/null 2>&1; then \
+		bash -mc '"$$0" "$$@"; exit $$?' $(BUILD)/local $(ARGS); \
+	else \
+		exec $(BUILD)/local $(ARGS); \
+	fi
 
 ## test: vet, gofmt, race-enabled unit tests, the whole suite in-process and against build/ binaries, brief fuzzing.
 test: vet fmt-check build

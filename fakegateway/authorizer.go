@@ -166,7 +166,7 @@ func (g *Gateway) authorize(r *http.Request, methodARN string) authOutcome {
 			return out
 		}
 	}
-	payload, err := marshalAuthorizerRequest(events.APIGatewayCustomAuthorizerRequest{
+	payload, err := json.Marshal(events.APIGatewayCustomAuthorizerRequest{
 		Type:               "TOKEN",
 		AuthorizationToken: identity,
 		MethodArn:          methodARN,

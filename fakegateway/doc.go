@@ -16,9 +16,15 @@
 //     explicit deny"; an Allow that does not cover the methodArn is 403; any other error, a
 //     malformed response or policy, a non-scalar context value or a timeout is 500
 //     {"message":null};
-//  4. the Lambda proxy integration: the function gets an events.APIGatewayProxyRequest whose
-//     requestContext.authorizer holds principalId and the context values as strings; a function
-//     error or malformed response is 502, an integration timeout 504.
+//  4. the Lambda proxy integration: the function gets the event AWS sends (recorded by
+//     LocalStack's AWS-validated snapshots; encode.go says where it differs from encoding/json's
+//     events.APIGatewayProxyRequest), whose requestContext.authorizer holds principalId and the
+//     context values as strings behind an authorizer; its response is read as AWS reads it
+//     (parseProxyResponse); a function error or malformed response is 502, an integration
+//     timeout 504.
+//
+// docs/fakes.md lists every behaviour with its source: an AWS documentation page, a recorded
+// snapshot, or "observed, unrecorded".
 //
 // Every response the gateway makes itself carries x-amzn-RequestId and (where API Gateway sends
 // one) x-amzn-ErrorType, and goes through the template's gateway responses (a specific type over

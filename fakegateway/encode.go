@@ -2,189 +2,83 @@ package fakegateway
 
 import (
 	"encoding/json"
-	"strconv"
+	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// The events the gateway sends are encoded by hand on the hot path, byte for byte as
-// encoding/json encodes them: same field order, omitempty fields, sorted map keys and string
-// escaping. Anything the hand encoder does not cover (an unusual string, a field the gateway
-// never sets) falls back to encoding/json, so the output is always exactly json.Marshal's.
-
-// marshalAuthorizerRequest encodes the TOKEN authorizer event.
-func marshalAuthorizerRequest(req events.APIGatewayCustomAuthorizerRequest) ([]byte, error) {
-	b := make([]byte, 0, 64+len(req.AuthorizationToken)+len(req.MethodArn))
-	b = append(b, `{"type":`...)
-	b = appendJSONString(b, req.Type)
-	b = append(b, `,"authorizationToken":`...)
-	b = appendJSONString(b, req.AuthorizationToken)
-	b = append(b, `,"methodArn":`...)
-	b = appendJSONString(b, req.MethodArn)
-	return append(b, '}'), nil
+// The proxy event goes on the wire as encoding/json writes aws-lambda-go's
+// events.APIGatewayProxyRequest, except where that type cannot say what API Gateway sends. AWS's
+// recorded event (localstack/localstack tests/aws/services/apigateway/
+// test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration) differs from the
+// type's encoding in five places, and proxyEventJSON overrides exactly those fields (encoding/json
+// lets a field of the outer struct shadow an embedded one of the same JSON name):
+//
+//   - "body" is null, not "", for a request without a body (the type's Body is a plain string);
+//   - "isBase64Encoded" is always present, false included (the type's field is omitempty);
+//   - requestContext "deploymentId" exists (the type has no such field);
+//   - requestContext "authorizer" is absent, not null, on a route without an authorizer;
+//   - requestContext "identity" holds every key, null where unknown (the type omits empty ones and
+//     has no principalOrgId).
+type proxyEventJSON struct {
+	*events.APIGatewayProxyRequest
+	Body            *string                 `json:"body"`
+	IsBase64Encoded bool                    `json:"isBase64Encoded"`
+	RequestContext  proxyRequestContextJSON `json:"requestContext"`
 }
 
-// marshalProxyEvent encodes a Lambda proxy integration event.
-func marshalProxyEvent(ev *events.APIGatewayProxyRequest) ([]byte, error) {
-	rc := &ev.RequestContext
-	id := &rc.Identity
-	if rc.OperationName != "" || id.CognitoIdentityPoolID != "" || id.AccountID != "" || id.CognitoIdentityID != "" ||
-		id.Caller != "" || id.APIKey != "" || id.APIKeyID != "" || id.AccessKey != "" || id.CognitoAuthenticationType != "" ||
-		id.CognitoAuthenticationProvider != "" || id.UserArn != "" || id.User != "" || id.ClientCert != nil {
-		return json.Marshal(ev)
-	}
-	b := make([]byte, 0, 2048+2*len(ev.Body))
-	b = append(b, `{"resource":`...)
-	b = appendJSONString(b, ev.Resource)
-	b = append(b, `,"path":`...)
-	b = appendJSONString(b, ev.Path)
-	b = append(b, `,"httpMethod":`...)
-	b = appendJSONString(b, ev.HTTPMethod)
-	b = append(b, `,"headers":`...)
-	b = appendStringMap(b, ev.Headers)
-	b = append(b, `,"multiValueHeaders":`...)
-	b = appendListMap(b, ev.MultiValueHeaders)
-	b = append(b, `,"queryStringParameters":`...)
-	b = appendStringMap(b, ev.QueryStringParameters)
-	b = append(b, `,"multiValueQueryStringParameters":`...)
-	b = appendListMap(b, ev.MultiValueQueryStringParameters)
-	b = append(b, `,"pathParameters":`...)
-	b = appendStringMap(b, ev.PathParameters)
-	b = append(b, `,"stageVariables":`...)
-	b = appendStringMap(b, ev.StageVariables)
-	b = append(b, `,"requestContext":{"accountId":`...)
-	b = appendJSONString(b, rc.AccountID)
-	b = append(b, `,"resourceId":`...)
-	b = appendJSONString(b, rc.ResourceID)
-	b = append(b, `,"stage":`...)
-	b = appendJSONString(b, rc.Stage)
-	b = append(b, `,"domainName":`...)
-	b = appendJSONString(b, rc.DomainName)
-	b = append(b, `,"domainPrefix":`...)
-	b = appendJSONString(b, rc.DomainPrefix)
-	b = append(b, `,"requestId":`...)
-	b = appendJSONString(b, rc.RequestID)
-	b = append(b, `,"extendedRequestId":`...)
-	b = appendJSONString(b, rc.ExtendedRequestID)
-	b = append(b, `,"protocol":`...)
-	b = appendJSONString(b, rc.Protocol)
-	b = append(b, `,"identity":{"sourceIp":`...)
-	b = appendJSONString(b, id.SourceIP)
-	b = append(b, `,"userAgent":`...)
-	b = appendJSONString(b, id.UserAgent)
-	b = append(b, `},"resourcePath":`...)
-	b = appendJSONString(b, rc.ResourcePath)
-	b = append(b, `,"path":`...)
-	b = appendJSONString(b, rc.Path)
-	b = append(b, `,"authorizer":`...)
-	var ok bool
-	if b, ok = appendAuthorizerMap(b, rc.Authorizer); !ok {
-		return json.Marshal(ev)
-	}
-	b = append(b, `,"httpMethod":`...)
-	b = appendJSONString(b, rc.HTTPMethod)
-	b = append(b, `,"requestTime":`...)
-	b = appendJSONString(b, rc.RequestTime)
-	b = append(b, `,"requestTimeEpoch":`...)
-	b = strconv.AppendInt(b, rc.RequestTimeEpoch, 10)
-	b = append(b, `,"apiId":`...)
-	b = appendJSONString(b, rc.APIID)
-	b = append(b, `},"body":`...)
-	b = appendJSONString(b, ev.Body)
-	if ev.IsBase64Encoded {
-		b = append(b, `,"isBase64Encoded":true`...)
-	}
-	return append(b, '}'), nil
+// proxyRequestContextJSON is events.APIGatewayProxyRequestContext with the overrides above.
+type proxyRequestContextJSON struct {
+	*events.APIGatewayProxyRequestContext
+	DeploymentID string                     `json:"deploymentId"`
+	Authorizer   map[string]any             `json:"authorizer,omitempty"`
+	Identity     map[string]json.RawMessage `json:"identity"`
 }
 
-// jsonPlain marks with '1' the bytes encoding/json writes as they are inside a string: printable
-// ASCII except the quote, the backslash and the HTML-sensitive <, > and &.
-const jsonPlain = "" +
-	"00000000000000000000000000000000" + // 0x00-0x1f
-	"11011101111111111111111111110101" + // 0x20-0x3f: '"' '&' '<' '>'
-	"11111111111111111111111111110111" + // 0x40-0x5f: '\\'
-	"11111111111111111111111111111110" + // 0x60-0x7f: DEL
-	"00000000000000000000000000000000" +
-	"00000000000000000000000000000000" +
-	"00000000000000000000000000000000" +
-	"00000000000000000000000000000000"
-
-// appendJSONString appends s as encoding/json writes it (HTML-safe escaping included): plain
-// printable ASCII as it is, anything else through encoding/json itself.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if jsonPlain[s[i]] != '1' {
-			enc, err := json.Marshal(s)
-			if err != nil { // cannot happen for a string
-				panic(err)
-			}
-			return append(b, enc...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+// recordedIdentityKeys are the keys of requestContext.identity in AWS's recorded event; the ones
+// the gateway does not know are sent as null.
+var recordedIdentityKeys = []string{
+	"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+	"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "sourceIp", "user", "userAgent", "userArn",
 }
 
-// appendObject encodes m as encoding/json does a map: null when nil,
-// otherwise its keys sorted, each value written by appendValue.
-func appendObject[V any](b []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
-	if m == nil {
-		return append(b, "null"...)
+// marshalProxyEvent encodes a Lambda proxy integration event as API Gateway sends it.
+func marshalProxyEvent(ev *events.APIGatewayProxyRequest, deploymentID string) ([]byte, error) {
+	identity, err := identityJSON(ev.RequestContext.Identity)
+	if err != nil {
+		return nil, err
 	}
-	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendValue(b, m[k])
+	wire := proxyEventJSON{
+		APIGatewayProxyRequest: ev,
+		IsBase64Encoded:        ev.IsBase64Encoded,
+		RequestContext: proxyRequestContextJSON{
+			APIGatewayProxyRequestContext: &ev.RequestContext,
+			DeploymentID:                  deploymentID,
+			Authorizer:                    ev.RequestContext.Authorizer,
+			Identity:                      identity,
+		},
 	}
-	return append(b, '}')
+	if ev.Body != "" {
+		wire.Body = &ev.Body
+	}
+	return json.Marshal(wire)
 }
 
-func appendStringMap(b []byte, m map[string]string) []byte {
-	return appendObject(b, m, appendJSONString)
-}
-
-func appendListMap(b []byte, m map[string][]string) []byte {
-	return appendObject(b, m, func(b []byte, vs []string) []byte {
-		if vs == nil {
-			return append(b, "null"...)
-		}
-		b = append(b, '[')
-		for j, v := range vs {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, v)
-		}
-		return append(b, ']')
-	})
-}
-
-// appendAuthorizerMap encodes the authorizer context the gateway builds (string and int64
-// values); it reports false for any other value type.
-func appendAuthorizerMap(b []byte, m map[string]any) ([]byte, bool) {
-	if m == nil {
-		return append(b, "null"...), true
+// identityJSON is the identity as encoding/json writes the events type, with every recorded key
+// the type left out added as null.
+func identityJSON(id events.APIGatewayRequestIdentity) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(id)
+	if err != nil {
+		return nil, fmt.Errorf("encode identity: %w", err)
 	}
-	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		switch v := m[k].(type) {
-		case string:
-			b = appendJSONString(b, v)
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		default:
-			return b, false
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("encode identity: %w", err)
+	}
+	for _, k := range recordedIdentityKeys {
+		if _, ok := m[k]; !ok {
+			m[k] = json.RawMessage("null")
 		}
 	}
-	return append(b, '}'), true
+	return m, nil
 }

@@ -39,7 +39,6 @@ type Gateway struct {
 	validation         *identityMatcher
 	cache              *resultCache
 	authParses         *outputMemo[parsedAuth]
-	proxyParses        *outputMemo[parsedProxy]
 	invoker            *invoker
 	clock              func() time.Time
 	logger             *slog.Logger
@@ -48,6 +47,7 @@ type Gateway struct {
 	region             string
 	accountID          string
 	apiID              string
+	deploymentID       string
 	cacheSize          int
 	maxBodyBytes       int64
 }
@@ -112,7 +112,6 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 		cacheSize:          DefaultAuthorizerCacheSize,
 		maxBodyBytes:       DefaultMaxBodyBytes,
 		authParses:         newOutputMemo[parsedAuth](),
-		proxyParses:        newOutputMemo[parsedProxy](),
 		invoker:            newInvoker(),
 	}
 	for _, opt := range opts {
@@ -150,6 +149,7 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 	case g.maxBodyBytes < 0:
 		return nil, errors.New("fakegateway: body limit must not be negative")
 	}
+	g.deploymentID = resourceID("deployment " + g.apiID + "/" + g.cfg.Stage)
 	rt, err := newRouter(g.cfg.Routes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -247,18 +247,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	)
 }
 
-// epochHex formats a Unix time as fmt's %08x does.
-func epochHex(sec int64) string {
-	if sec < 0 {
-		return fmt.Sprintf("%08x", sec)
-	}
-	h := strconv.FormatInt(sec, 16)
-	if len(h) < 8 {
-		h = strings.Repeat("0", 8-len(h)) + h
-	}
-	return h
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -277,7 +265,7 @@ func (g *Gateway) newRequestState(r *http.Request) *requestState {
 	st := &requestState{
 		id:         h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32],
 		extendedID: base64.StdEncoding.EncodeToString(b[16:27]),
-		traceID:    "Root=1-" + epochHex(now.Unix()) + "-" + hex.EncodeToString(b[27:39]),
+		traceID:    "Root=1-" + fmt.Sprintf("%08x", now.Unix()) + "-" + hex.EncodeToString(b[27:39]),
 		received:   now,
 	}
 	st.facts = requestFacts{
@@ -340,19 +328,24 @@ func (g *Gateway) handle(r *http.Request, st *requestState, lg *requestLog) repl
 	return rep
 }
 
-// route matches /{stage}/{resource...} to a route.
+// route matches /{stage}/{resource...} to a route. As API Gateway does (recorded in
+// test_lambda_aws_proxy_integration, the slash cases): extra slashes before the stage are
+// ignored; after it, leading ones are dropped from the event's path but kept in
+// requestContext.path, and a trailing one is kept in the path but ignored in matching.
 func (g *Gateway) route(r *http.Request, st *requestState) (routeMatch, bool) {
-	escaped := r.URL.EscapedPath()
+	escaped := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
 	rest, ok := strings.CutPrefix(escaped, "/"+g.cfg.Stage)
 	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
 		return routeMatch{}, false
 	}
-	segs, ok := splitRequestPath(rest)
+	segs, raw, ok := splitRequestPath(rest)
 	if !ok {
 		return routeMatch{}, false
 	}
 	st.requestPath = "/" + strings.Join(segs, "/")
-	return g.router.match(r.Method, segs)
+	st.eventPath = "/" + strings.TrimLeft(rest, "/")
+	st.stagePath = "/" + g.cfg.Stage + rest
+	return g.router.match(r.Method, segs, raw)
 }
 
 // sigV4Pairs reports whether an Authorization header reads as SigV4 "ALGORITHM k=v, k=v": every

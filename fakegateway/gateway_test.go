@@ -42,8 +42,10 @@ func TestRouting(t *testing.T) {
 		{"wrong method on known resource", "POST", "/prod/profile", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
 		{"HEAD is not GET", "HEAD", "/prod/profile", "", 403, "", "MissingAuthenticationTokenException"},
 		{"OPTIONS without a method", "OPTIONS", "/prod/profile", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
-		{"trailing slash", "GET", "/prod/profile/", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
-		{"empty segment", "GET", "/prod//profile", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
+		{"empty segment before a literal", "GET", "/prod/items//special", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
+		{"empty segment as a parameter", "POST", "/prod/items//", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
+		{"known route with a trailing slash, no token", "GET", "/prod/profile/", "", 401, msgUnauthorized, "UnauthorizedException"},
+		{"known route after a double slash, no token", "GET", "/prod//profile", "", 401, msgUnauthorized, "UnauthorizedException"},
 		{"too deep", "GET", "/prod/profile/x", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
 		{"greedy needs a segment", "GET", "/prod/files", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
 		{"param on the wrong method", "GET", "/prod/items/7", "", 403, msgMissingToken, "MissingAuthenticationTokenException"},
@@ -69,7 +71,7 @@ func TestRouting(t *testing.T) {
 func TestRoutingUnknownRouteWithBearerToken(t *testing.T) {
 	h := newHarness(t, testConfig())
 	const token = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
-	for _, path := range []string{"/prod/nope", "/dev/profile", "/prod/profile/"} {
+	for _, path := range []string{"/prod/nope", "/dev/profile", "/prod/profile/x"} {
 		r := h.do("GET", path, map[string]string{"Authorization": "Bearer " + token}, "")
 		if r.status != 403 || r.header.Get("x-amzn-ErrorType") != "IncompleteSignatureException" {
 			t.Errorf("%s: got %d %s %q", path, r.status, r.body, r.header.Get("x-amzn-ErrorType"))
@@ -95,8 +97,9 @@ func TestRouteSelection(t *testing.T) {
 	}{
 		{"GET", "/prod/items/special", "/items/special", nil},
 		{"POST", "/prod/items/42", "/items/{id}", map[string]string{"id": "42"}},
-		{"POST", "/prod/items/a%20b", "/items/{id}", map[string]string{"id": "a b"}},
-		{"POST", "/prod/items/a%2Fb", "/items/{id}", map[string]string{"id": "a/b"}},
+		// Parameters as sent, percent-encoding kept, as AWS recorded it (see TestProxyEventPaths).
+		{"POST", "/prod/items/a%20b", "/items/{id}", map[string]string{"id": "a%20b"}},
+		{"POST", "/prod/items/a%2Fb", "/items/{id}", map[string]string{"id": "a%2Fb"}},
 		{"DELETE", "/prod/files/a/b/c.txt", "/files/{path+}", map[string]string{"path": "a/b/c.txt"}},
 		{"PATCH", "/prod/files/x", "/files/{path+}", map[string]string{"path": "x"}},
 	}

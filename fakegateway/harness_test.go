@@ -226,6 +226,8 @@ func scriptedIntegration(release <-chan struct{}) FunctionFunc {
 				"headers": map[string]any{"Content-Type": "image/png"},
 				"body":    "iVBORw0KGgo=",
 			})
+		case "lower-headers":
+			return []byte(`{"statusCode":200,"headers":{"content-type":"text/plain","x-amzn-requestid":"mine","server":"s"}}`), nil
 		case "bad-base64":
 			return out(map[string]any{"statusCode": 200, "isBase64Encoded": true, "body": "***"})
 		case "null-body":
@@ -240,15 +242,15 @@ func scriptedIntegration(release <-chan struct{}) FunctionFunc {
 	}
 }
 
-// malformedProxyResponses are integration outputs a REST API answers with 502.
+// malformedProxyResponses are integration outputs the gateway answers with 502: the recorded
+// ones (see TestProxyResponseAsRecorded) and the stricter choices no recording settles.
 func malformedProxyResponses() map[string]string {
 	return map[string]string{
 		"m-not-json":        `<html>`,
 		"m-array":           `[]`,
 		"m-null":            `null`,
 		"m-string":          `"ok"`,
-		"m-no-status":       `{"body":"x"}`,
-		"m-status-string":   `{"statusCode":"200","body":"x"}`,
+		"m-status-word":     `{"statusCode":"test"}`,
 		"m-status-float":    `{"statusCode":200.5}`,
 		"m-status-range":    `{"statusCode":99}`,
 		"m-status-big":      `{"statusCode":600}`,

@@ -6,7 +6,7 @@ import (
 )
 
 // Bounds of the per-gateway memos that spare the hot path work whose result depends only on its
-// input: matching an identity value against the validation expression and parsing a function's
+// input: matching an identity value against the validation expression and parsing an authorizer's
 // output.
 const (
 	memoEntries  = 512

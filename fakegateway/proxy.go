@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net"
 	"net/http"
@@ -27,7 +28,9 @@ type requestState struct {
 	extendedID  string
 	traceID     string
 	received    time.Time // from the injected clock
-	requestPath string    // decoded resource path of the request, without the stage
+	requestPath string    // decoded resource path of the request, without the stage (for methodArn)
+	eventPath   string    // the resource path as sent, without the stage: the event's path
+	stagePath   string    // the path as sent from the stage on: requestContext.path
 	methodARN   string
 	facts       requestFacts
 }
@@ -38,7 +41,9 @@ func (g *Gateway) proxyEvent(r *http.Request, st *requestState, m routeMatch, bo
 	headers := map[string]string{}
 	multi := map[string][]string{}
 	for k, vs := range r.Header {
-		if len(vs) == 0 {
+		if len(vs) == 0 || k == "Content-Length" || k == "Connection" {
+			// AWS's recorded events carry neither, a POST with a body included
+			// (test_lambda_aws_proxy_integration).
 			continue
 		}
 		headers[k] = vs[len(vs)-1]
@@ -75,7 +80,7 @@ func (g *Gateway) proxyEvent(r *http.Request, st *requestState, m routeMatch, bo
 
 	ev := events.APIGatewayProxyRequest{
 		Resource:                        m.route.Path,
-		Path:                            st.requestPath,
+		Path:                            st.eventPath,
 		HTTPMethod:                      r.Method,
 		Headers:                         headers,
 		MultiValueHeaders:               multi,
@@ -96,7 +101,7 @@ func (g *Gateway) proxyEvent(r *http.Request, st *requestState, m routeMatch, bo
 				UserAgent: r.UserAgent(),
 			},
 			ResourcePath:     m.route.Path,
-			Path:             "/" + g.cfg.Stage + st.requestPath,
+			Path:             st.stagePath,
 			HTTPMethod:       r.Method,
 			RequestTime:      st.received.UTC().Format(requestTimeLayout),
 			RequestTimeEpoch: st.received.UnixMilli(),
@@ -207,17 +212,37 @@ func firstAccept(accept string) string {
 // errMalformedProxyResponse is wrapped by every error about a function's proxy response.
 var errMalformedProxyResponse = errors.New("malformed Lambda proxy response")
 
-// proxyResponse is a validated Lambda proxy integration response.
+// proxyResponse is a function's Lambda proxy response as the gateway reads it.
 type proxyResponse struct {
-	status          int
+	status int
+	// header holds the names as the function spelled them: a name in both multiValueHeaders and
+	// headers takes multiValueHeaders' spelling and carries both maps' values.
 	header          http.Header
 	body            string
 	isBase64Encoded bool
 }
 
-// parseProxyResponse validates a function's output as a REST API does: a JSON object with only
-// statusCode (an integer), headers (string values), multiValueHeaders (lists of strings), body
-// (a string) and isBase64Encoded (a boolean). Anything else is a malformed response (502).
+// parseProxyResponse reads a function's output as a REST API reads a Lambda proxy response. What
+// AWS recorded (test_aws_proxy_response_payload_format_validation in localstack/localstack
+// tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json) decides each rule:
+//
+//   - the output is a JSON object (a bare string is 502) whose keys are among statusCode, headers,
+//     multiValueHeaders, body and isBase64Encoded (any other key is 502); none is required;
+//   - statusCode absent is 200; a string holding a number counts as that number ("201" is 201);
+//     any other string is 502;
+//   - header values may be strings or booleans (true is sent as "true"); a multiValueHeaders
+//     value that is not a list is 502; headers: null is no headers;
+//   - a name in both multiValueHeaders and headers, in any case, is sent with the multi values
+//     then the single one, under multiValueHeaders' spelling; a value already among the multi
+//     values is not repeated (the AWS documentation's "Output format of a Lambda function for
+//     proxy integration": "If the same key-value pair is specified in both, only the values from
+//     multiValueHeaders will appear in the merged list").
+//
+// Rules no recording settles keep the stricter reading and say so in docs/fakes.md: a statusCode
+// outside 100-599 or not an integer, a body or isBase64Encoded of another JSON type, a header
+// value that is an object, a list or null, and a header name or value the gateway could not put on
+// the wire (CR, LF, NUL) are 502; statusCode null counts as absent; numbers are accepted as
+// header values.
 func parseProxyResponse(out []byte) (proxyResponse, error) {
 	bad := func(format string, args ...any) (proxyResponse, error) {
 		return proxyResponse{}, fmt.Errorf("%w: %s", errMalformedProxyResponse, fmt.Sprintf(format, args...))
@@ -233,38 +258,28 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 			return bad("unexpected field %q", k)
 		}
 	}
-	var pr proxyResponse
-	sc, ok := raw["statusCode"]
-	if !ok || isNull(sc) {
-		return bad("no statusCode")
-	}
-	var num json.Number
-	if trimmed := bytes.TrimSpace(sc); len(trimmed) == 0 || trimmed[0] == '"' || json.Unmarshal(trimmed, &num) != nil {
-		return bad("statusCode is not a number")
-	}
-	code, err := strconv.Atoi(num.String())
-	if err != nil || code < 100 || code > 599 {
-		return bad("statusCode %s is not an HTTP status code", num)
-	}
-	pr.status = code
-	pr.header = http.Header{}
-	multiNames := map[string]bool{}
-	if mv, ok := raw["multiValueHeaders"]; ok && !isNull(mv) {
-		var m map[string][]json.RawMessage
-		if err := json.Unmarshal(mv, &m); err != nil {
-			return bad("multiValueHeaders is not an object of lists")
+	pr := proxyResponse{status: http.StatusOK, header: http.Header{}}
+	if sc, ok := raw["statusCode"]; ok && !isNull(sc) {
+		code, err := statusCode(sc)
+		if err != nil {
+			return bad("%v", err)
 		}
-		for name, vals := range m {
-			if !validHeaderName(name) {
-				return bad("header name %q", name)
+		pr.status = code
+	}
+	if mv, ok := raw["multiValueHeaders"]; ok && !isNull(mv) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(mv, &m); err != nil {
+			return bad("multiValueHeaders is not an object")
+		}
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			var vals []json.RawMessage
+			if err := json.Unmarshal(m[name], &vals); err != nil {
+				return bad("multiValueHeaders %q is not a list", name)
 			}
-			multiNames[http.CanonicalHeaderKey(name)] = true
 			for _, v := range vals {
-				s, err := headerScalar(v)
-				if err != nil {
+				if err := addProxyHeader(pr.header, name, v, false); err != nil {
 					return bad("multiValueHeaders %q: %v", name, err)
 				}
-				pr.header.Add(name, s)
 			}
 		}
 	}
@@ -273,16 +288,9 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 		if err := json.Unmarshal(hv, &m); err != nil {
 			return bad("headers is not an object")
 		}
-		for name, v := range m {
-			if !validHeaderName(name) {
-				return bad("header name %q", name)
-			}
-			s, err := headerScalar(v)
-			if err != nil {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			if err := addProxyHeader(pr.header, name, m[name], true); err != nil {
 				return bad("headers %q: %v", name, err)
-			}
-			if !multiNames[http.CanonicalHeaderKey(name)] {
-				pr.header.Add(name, s)
 			}
 		}
 	}
@@ -299,15 +307,49 @@ func parseProxyResponse(out []byte) (proxyResponse, error) {
 	return pr, nil
 }
 
-// parsedProxy is the outcome of parseProxyResponse, as memoized per output; integrate only reads it.
-type parsedProxy struct {
-	pr  proxyResponse
-	err error
+// statusCode reads statusCode: a JSON integer, or a string holding one, from 100 to 599.
+func statusCode(raw json.RawMessage) (int, error) {
+	var text string
+	if err := json.Unmarshal(raw, &text); err != nil {
+		var num json.Number
+		if err := json.Unmarshal(raw, &num); err != nil {
+			return 0, errors.New("statusCode is not a number")
+		}
+		text = num.String()
+	}
+	code, err := strconv.Atoi(text)
+	if err != nil || code < 100 || code > 599 {
+		return 0, fmt.Errorf("statusCode %s is not an HTTP status code", raw)
+	}
+	return code, nil
 }
 
-func parseProxyOutput(out []byte) parsedProxy {
-	pr, err := parseProxyResponse(out)
-	return parsedProxy{pr: pr, err: err}
+// addProxyHeader adds one value to h under the spelling of name h already holds, or under name as
+// it is; with once, a value h already holds for the name is not added again.
+func addProxyHeader(h http.Header, name string, raw json.RawMessage, once bool) error {
+	if !validHeaderName(name) {
+		return errors.New("not a header name")
+	}
+	v, err := headerScalar(raw)
+	if err != nil {
+		return err
+	}
+	key := headerKey(h, name)
+	if once && slices.Contains(h[key], v) {
+		return nil
+	}
+	h[key] = append(h[key], v)
+	return nil
+}
+
+// headerKey returns the key of h that equals name without regard to case, or name.
+func headerKey(h http.Header, name string) string {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
 }
 
 // headerScalar reads a header value: a string, number or boolean, without CR, LF or NUL.
@@ -350,7 +392,7 @@ func remappedHeader(canonical string) bool {
 // integrate invokes the route's function with the proxy event and maps its response.
 func (g *Gateway) integrate(r *http.Request, st *requestState, m routeMatch, body []byte, auth *authResult) (reply, *gatewayError, string) {
 	ev := g.proxyEvent(r, st, m, body, auth)
-	payload, err := marshalProxyEvent(&ev)
+	payload, err := marshalProxyEvent(&ev, g.deploymentID)
 	if err != nil {
 		return reply{}, errIntegrationFailure(), "encode_event"
 	}
@@ -376,24 +418,24 @@ func (g *Gateway) integrate(r *http.Request, st *requestState, m routeMatch, bod
 	case len(out) > maxLambdaResponse:
 		return reply{}, errIntegrationFailure(), "response_too_large"
 	}
-	parsed := g.proxyParses.parse(out, parseProxyOutput)
-	pr, err := parsed.pr, parsed.err
+	pr, err := parseProxyResponse(out)
 	if err != nil {
 		return reply{}, errIntegrationFailure(), "malformed_response: " + err.Error()
 	}
 	h := http.Header{}
 	for name, vals := range pr.header {
-		if remappedHeader(name) {
-			name = "X-Amzn-Remapped-" + name
+		if remappedHeader(http.CanonicalHeaderKey(name)) {
+			name = "x-amzn-Remapped-" + name
 		}
 		h[name] = append(h[name], vals...)
 	}
-	if h.Get("Content-Type") == "" {
+	if _, ok := h[headerKey(h, "Content-Type")]; !ok {
 		h.Set("Content-Type", "application/json")
 	}
-	h.Set("X-Amzn-Requestid", st.id)
-	h.Set("X-Amz-Apigw-Id", st.extendedID)
-	h.Set("X-Amzn-Trace-Id", st.traceID)
+	for name, value := range map[string]string{"X-Amzn-Requestid": st.id, "X-Amz-Apigw-Id": st.extendedID, "X-Amzn-Trace-Id": st.traceID} {
+		delete(h, headerKey(h, name))
+		h.Set(name, value)
+	}
 	respBody := []byte(pr.body)
 	if pr.isBase64Encoded && g.isBinary(firstAccept(r.Header.Get("Accept"))) {
 		decoded, err := base64.StdEncoding.DecodeString(pr.body)

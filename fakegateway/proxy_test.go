@@ -2,6 +2,8 @@ package fakegateway
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"reflect"
 	"slices"
@@ -39,11 +41,11 @@ func TestProxyEvent(t *testing.T) {
 		got, want any
 	}{
 		{"resource", ev.Resource, "/items/{id}"},
-		{"path", ev.Path, "/items/a b"},
+		{"path (as sent)", ev.Path, "/items/a%20b"},
 		{"httpMethod", ev.HTTPMethod, "POST"},
 		{"body", ev.Body, `{"n":1}`},
 		{"isBase64Encoded", ev.IsBase64Encoded, false},
-		{"pathParameters", ev.PathParameters, map[string]string{"id": "a b"}},
+		{"pathParameters (as sent)", ev.PathParameters, map[string]string{"id": "a%20b"}},
 		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"x": "2", "y": "z", "empty": ""}},
 		{"multiValueQueryStringParameters", ev.MultiValueQueryStringParameters, map[string][]string{"x": {"1", "2"}, "y": {"z"}, "empty": {""}}},
 		{"stageVariables", ev.StageVariables, map[string]string{"color": "blue"}},
@@ -59,7 +61,7 @@ func TestProxyEvent(t *testing.T) {
 		{"requestContext.apiId", ev.RequestContext.APIID, DefaultAPIID},
 		{"requestContext.stage", ev.RequestContext.Stage, "prod"},
 		{"requestContext.resourcePath", ev.RequestContext.ResourcePath, "/items/{id}"},
-		{"requestContext.path", ev.RequestContext.Path, "/prod/items/a b"},
+		{"requestContext.path", ev.RequestContext.Path, "/prod/items/a%20b"},
 		{"requestContext.httpMethod", ev.RequestContext.HTTPMethod, "POST"},
 		{"requestContext.protocol", ev.RequestContext.Protocol, "HTTP/1.1"},
 		{"requestContext.requestId = x-amzn-RequestId", ev.RequestContext.RequestID, r.header.Get("x-amzn-RequestId")},
@@ -140,7 +142,7 @@ func TestProxyResponseMapping(t *testing.T) {
 			"X-One":        {"1"},
 			"X-Num":        {"7"},
 			"X-Bool":       {"true"},
-			"X-Both":       {"m1", "m2"}, // multiValueHeaders wins for a name in both
+			"X-Both":       {"m1", "m2", "single"}, // a name in both maps carries the multi values, then the single one
 			"Set-Cookie":   {"a=1", "b=2"},
 			"Content-Type": {"text/plain"},
 		}
@@ -251,5 +253,170 @@ func TestLambdaPayloadLimit(t *testing.T) {
 	checkGatewayError(t, r, 500, msgInternal, "InternalServerErrorException")
 	if h.fnCalls.Load() != 0 {
 		t.Error("the function was invoked with an event over Lambda's limit")
+	}
+}
+
+// TestProxyResponseAsRecorded parses every function output of
+// test_aws_proxy_response_payload_format_validation (localstack/localstack
+// tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json, recorded against AWS) and
+// expects AWS's answer: the status (0 for a 502) and the headers as the recording's client saw them.
+func TestProxyResponseAsRecorded(t *testing.T) {
+	tests := []struct {
+		name, out string
+		status    int
+		header    map[string]string // name as the function spelled it -> values joined with ", "
+		body      string
+	}{
+		{"invoke-api-no-body", `{"statusCode": 200}`, 200, nil, ""},
+		{"invoke-api-with-headers", `{"statusCode": 200, "headers": {"test-header": "value", "header-bool": true}}`, 200,
+			map[string]string{"test-header": "value", "header-bool": "true"}, ""},
+		{"invoke-api-with-headers-null", `{"statusCode": 200, "headers": null}`, 200, nil, ""},
+		{"invoke-api-wrong-format", `{"statusCode": 200, "wrongValue": "value"}`, 0, nil, ""},
+		{"invoke-api-b64-encoded-true", `{"statusCode": 200, "body": "dGVzdC1kYXRh", "isBase64Encoded": true}`, 200, nil, "dGVzdC1kYXRh"},
+		{"invoke-api-b64-encoded-false", `{"statusCode": 200, "body": "dGVzdC1kYXRh"}`, 200, nil, "dGVzdC1kYXRh"},
+		{"invoke-api-multi-headers-valid", `{"statusCode": 200, "multiValueHeaders": {"test-multi": ["value1", "value2"]}}`, 200,
+			map[string]string{"test-multi": "value1, value2"}, ""},
+		{"invoke-api-multi-headers-overwrite", `{"statusCode": 200, "multiValueHeaders": {"test-multi": ["value-multi"]}, "headers": {"test-multi": "value-solo"}}`, 200,
+			map[string]string{"test-multi": "value-multi, value-solo"}, ""},
+		{"invoke-api-multi-headers-overwrite-casing", `{"statusCode": 200, "multiValueHeaders": {"tesT-Multi": ["value-multi"]}, "headers": {"test-multi": "value-solo"}}`, 200,
+			map[string]string{"tesT-Multi": "value-multi, value-solo"}, ""},
+		{"invoke-api-multi-headers-invalid", `{"statusCode": 200, "multiValueHeaders": {"test-multi-invalid": "value1"}}`, 0, nil, ""},
+		{"invoke-api-invalid-status-code", `{"statusCode": "test"}`, 0, nil, ""},
+		{"invoke-api-status-code-str", `{"statusCode": "201"}`, 201, nil, ""},
+		{"invoke-api-just-string", `"justAString"`, 0, nil, ""},
+		{"invoke-api-only-headers", `{"headers": {"test-header": "value"}}`, 200, map[string]string{"test-header": "value"}, ""},
+		// Documented, not recorded: a key-value pair in both maps appears once.
+		{"the same pair in both maps", `{"multiValueHeaders": {"X-Same": ["a", "b"]}, "headers": {"x-same": "b"}}`, 200,
+			map[string]string{"X-Same": "a, b"}, ""},
+		// Not a recorded output (the recorded "empty response" case is a function that failed on a
+		// request without a body), but what the recorded rules give: nothing required, so 200.
+		{"an empty object", `{}`, 200, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pr, err := parseProxyResponse([]byte(tt.out))
+			if tt.status == 0 {
+				if !errors.Is(err, errMalformedProxyResponse) {
+					t.Fatalf("got %+v, %v; want a malformed response (502)", pr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			if pr.status != tt.status || pr.body != tt.body {
+				t.Errorf("got %d %q, want %d %q", pr.status, pr.body, tt.status, tt.body)
+			}
+			if len(pr.header) != len(tt.header) {
+				t.Errorf("headers %v, want %v", pr.header, tt.header)
+			}
+			for name, want := range tt.header {
+				if got := strings.Join(pr.header[name], ", "); got != want {
+					t.Errorf("header %q = %q, want %q (all: %v)", name, got, want, pr.header)
+				}
+			}
+		})
+	}
+}
+
+// TestProxyEventOnTheWire checks the raw event of a request without body or authorizer against
+// AWS's recorded shape: body null, isBase64Encoded false, no authorizer key, every identity key,
+// a deploymentId, and neither Content-Length nor Connection among the headers.
+func TestProxyEventOnTheWire(t *testing.T) {
+	h := newHarness(t, testConfig())
+	raw := func(r response) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.body), &m); err != nil || r.status != 200 {
+			t.Fatalf("got %d %s", r.status, r.body)
+		}
+		return m
+	}
+	ev := raw(h.do("GET", "/prod/public", map[string]string{"Connection": "keep-alive"}, ""))
+	rc := ev["requestContext"].(map[string]any)
+	if v, ok := ev["body"]; !ok || v != nil {
+		t.Errorf("body = %#v (present %v), want null", v, ok)
+	}
+	if v, ok := ev["isBase64Encoded"]; !ok || v != false {
+		t.Errorf("isBase64Encoded = %#v (present %v), want false", v, ok)
+	}
+	if _, ok := rc["authorizer"]; ok {
+		t.Errorf("requestContext.authorizer present on a route without an authorizer")
+	}
+	if id, _ := rc["deploymentId"].(string); len(id) != 6 {
+		t.Errorf("requestContext.deploymentId = %#v", rc["deploymentId"])
+	}
+	identity := rc["identity"].(map[string]any)
+	for _, k := range recordedIdentityKeys {
+		v, ok := identity[k]
+		if !ok || (k != "sourceIp" && k != "userAgent" && v != nil) {
+			t.Errorf("identity.%s = %#v (present %v)", k, v, ok)
+		}
+	}
+	for _, name := range []string{"Content-Length", "Connection"} {
+		if _, ok := ev["headers"].(map[string]any)[name]; ok {
+			t.Errorf("headers carry %s", name)
+		}
+	}
+
+	posted := raw(h.do("POST", "/prod/items/1", map[string]string{"Authorization": "Bearer allow"}, "x"))
+	if _, ok := posted["headers"].(map[string]any)["Content-Length"]; ok {
+		t.Error("headers carry Content-Length for a POST")
+	}
+	if a, ok := posted["requestContext"].(map[string]any)["authorizer"].(map[string]any); !ok || a["principalId"] != "user-allow" {
+		t.Errorf("requestContext.authorizer behind the authorizer = %#v", posted["requestContext"])
+	}
+}
+
+// TestProxyResponseHeaderSpelling: names go out as the function spelled them, merged without
+// regard to case; the gateway's own headers and the default Content-Type replace any spelling.
+func TestProxyResponseHeaderSpelling(t *testing.T) {
+	pr, err := parseProxyResponse([]byte(`{"headers":{"content-type":"text/plain","x-amzn-requestid":"mine","server":"s"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pr.header["content-type"]; !slices.Equal(got, []string{"text/plain"}) {
+		t.Errorf("content-type = %v (%v)", got, pr.header)
+	}
+	h := newHarness(t, testConfig())
+	r := h.do("GET", "/prod/fn/lower-headers", map[string]string{"Authorization": "Bearer allow"}, "")
+	if got := r.header.Values("Content-Type"); !slices.Equal(got, []string{"text/plain"}) {
+		t.Errorf("Content-Type = %v", got)
+	}
+	if got := r.header.Values("X-Amzn-Requestid"); len(got) != 1 || got[0] == "mine" {
+		t.Errorf("x-amzn-RequestId = %v", got)
+	}
+	if got := r.header.Get("X-Amzn-Remapped-Server"); got != "s" {
+		t.Errorf("x-amzn-Remapped-server = %q (%v)", got, r.header)
+	}
+}
+
+// TestProxyEventPaths replays the path cases of test_lambda_aws_proxy_integration (recorded
+// against AWS in localstack/localstack test_apigateway_lambda.snapshot.json) on a {proxy+}
+// resource: trailing, doubled and prepended slashes, and percent-encoding, as AWS passed them.
+func TestProxyEventPaths(t *testing.T) {
+	h := newHarness(t, testConfig())
+	tests := []struct {
+		recorded, path            string
+		wantPath, wantStage, want string // path, requestContext.path, pathParameters.path
+	}{
+		{"invocation-payload-without-trailing-slash", "/prod/files/proxy-value", "/files/proxy-value", "/prod/files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-trailing-slash", "/prod/files/proxy-value/", "/files/proxy-value/", "/prod/files/proxy-value/", "proxy-value"},
+		{"invocation-payload-with-double-slash", "/prod/files/proxy-value//double-slash", "/files/proxy-value//double-slash", "/prod/files/proxy-value//double-slash", "proxy-value//double-slash"},
+		{"invocation-payload-with-prepended-slash-to-stage", "//prod/files/proxy-value", "/files/proxy-value", "/prod/files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-prepended-slash", "/prod//files/proxy-value", "/files/proxy-value", "/prod//files/proxy-value", "proxy-value"},
+		{"invocation-payload-with-path-encoded-email", "/prod/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+			"/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com", "/prod/files/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+			"api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.recorded, func(t *testing.T) {
+			r := h.do("GET", tt.path, map[string]string{"Authorization": "Bearer allow"}, "")
+			ev := r.event(t)
+			if ev.Resource != "/files/{path+}" || ev.Path != tt.wantPath || ev.RequestContext.Path != tt.wantStage || ev.PathParameters["path"] != tt.want {
+				t.Errorf("resource %q path %q requestContext.path %q pathParameters %v; want path %q, requestContext.path %q, parameter %q",
+					ev.Resource, ev.Path, ev.RequestContext.Path, ev.PathParameters, tt.wantPath, tt.wantStage, tt.want)
+			}
+		})
 	}
 }

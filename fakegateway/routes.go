@@ -100,32 +100,32 @@ type routeMatch struct {
 	params map[string]string
 }
 
-// splitRequestPath splits an escaped path into decoded segments. ok is false for paths API
-// Gateway would not route: empty segments, bad escapes.
-func splitRequestPath(escaped string) ([]string, bool) {
-	if escaped == "" || escaped == "/" {
-		return nil, true
+// splitRequestPath splits an escaped resource path into its segments, percent-decoded (for
+// matching) and as sent (for path parameters, which API Gateway passes on still encoded: recorded in
+// test_lambda_aws_proxy_integration, invocation-payload-with-path-encoded-email). Slashes at
+// either end are ignored, as API Gateway ignores a trailing one (recorded:
+// invocation-payload-with-trailing-slash); an empty segment inside stays, for a greedy parameter to
+// take (invocation-payload-with-double-slash). ok is false for a bad escape.
+func splitRequestPath(escaped string) (decoded, raw []string, ok bool) {
+	trimmed := strings.Trim(escaped, "/")
+	if trimmed == "" {
+		return nil, nil, true
 	}
-	if !strings.HasPrefix(escaped, "/") {
-		return nil, false
-	}
-	raw := strings.Split(escaped[1:], "/")
-	out := make([]string, len(raw))
+	raw = strings.Split(trimmed, "/")
+	decoded = make([]string, len(raw))
 	for i, s := range raw {
-		if s == "" {
-			return nil, false
-		}
 		d, err := url.PathUnescape(s)
 		if err != nil {
-			return nil, false
+			return nil, nil, false
 		}
-		out[i] = d
+		decoded[i] = d
 	}
-	return out, true
+	return decoded, raw, true
 }
 
-// match finds the route for method on the decoded path segments.
-func (rt *router) match(method string, segs []string) (routeMatch, bool) {
+// match finds the route for method on the decoded path segments; the parameters take the
+// segments as sent (raw, the same length as segs).
+func (rt *router) match(method string, segs, raw []string) (routeMatch, bool) {
 	var best *resource
 	var bestRank []segmentKind
 	for _, res := range rt.resources {
@@ -147,7 +147,7 @@ func (rt *router) match(method string, segs []string) (routeMatch, bool) {
 	if !ok {
 		return routeMatch{}, false
 	}
-	return routeMatch{route: r, params: pathParams(best.segs, segs)}, true
+	return routeMatch{route: r, params: pathParams(best.segs, raw)}, true
 }
 
 func matchSegments(pattern []segment, segs []string) ([]segmentKind, bool) {
@@ -162,7 +162,7 @@ func matchSegments(pattern []segment, segs []string) ([]segmentKind, bool) {
 		if i >= len(segs) {
 			return nil, false
 		}
-		if p.kind == segLiteral && p.text != segs[i] {
+		if segs[i] == "" || p.kind == segLiteral && p.text != segs[i] {
 			return nil, false
 		}
 		rank = append(rank, p.kind)

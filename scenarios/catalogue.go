@@ -54,6 +54,8 @@ var catalogue = [...]Scenario{
 	{"GW-12", "the integration fails or answers malformed", `502 {"message": "Internal server error"}`},
 	{"GW-13", "the integration outlives its timeout", `504 {"message": "Endpoint request timed out"}`},
 	{"GW-14", "hundreds of requests in flight", "every answer as it would be alone"},
+	{"GW-15", "the Lambda proxy response, every case AWS recorded (string or missing statusCode, merged headers, extra keys, bare strings, base64 bodies)", "AWS's recorded status, body and headers for each case"},
+	{"GW-16", "the Lambda proxy event, as AWS recorded it", "body null without a body, isBase64Encoded false, every identity key (null when unknown), deploymentId, authorizer only behind an authorizer"},
 	{"FLOW-01", "client credentials at /oauth/token → token → GET /prod/profile", "200; a client without the scope → 403; a bad secret → 401 at the tenant"},
 	{"LOG-01", "every authorizer path above", "the function's output never holds a token, its signature or a client secret"},
 }

@@ -73,6 +73,7 @@ func (s *suite) gatewayScenarios() {
 		s.gatewayCache()
 		s.gatewayIntegration()
 		s.gatewayConcurrency()
+		s.gatewayProxy()
 	})
 }
 

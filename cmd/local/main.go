@@ -35,7 +35,11 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	// Ctrl-C and SIGTERM stop the stack cleanly: run returns nil and the exit status is 0.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
 		os.Exit(1)
 	}
@@ -72,7 +76,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run starts the stack and serves until ctx ends (main's ctx ends on Ctrl-C or SIGTERM), then
+// stops it and says so in one line.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -80,8 +86,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	s, err := start(ctx, o, stderr)
 	if err != nil {
@@ -94,13 +98,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(stderr, "\nlocal: stopping")
 	case err := <-s.served:
 		return fmt.Errorf("the gateway stopped: %w", err)
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return s.server.Shutdown(shutdown)
+	if err := s.server.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("stopping the gateway: %w", err)
+	}
+	// The leading newline keeps the line clear of the terminal's echoed ^C.
+	fmt.Fprintln(stderr, "\nlocal: stopped")
+	return nil
 }
 
 // stack is the running local stack.

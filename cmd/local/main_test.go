@@ -6,9 +6,13 @@ import (
 	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // curlLine matches the printed API calls: URL and optional bearer token.
@@ -111,5 +115,63 @@ func TestParseRejectsBadFlags(t *testing.T) {
 		if _, err := parse(args, io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}
+	}
+}
+
+// TestInterruptStopsCleanly runs the command as make run does and sends it SIGINT, as Ctrl-C
+// does: it must exit with status 0 and say it stopped in one line.
+func TestInterruptStopsCleanly(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "local")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-tenant-addr", "127.0.0.1:0")
+	stdout, stderr := &logbuffer.Buffer{}, &logbuffer.Buffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(stdout.String(), "Call the API") {
+		if ctx.Err() != nil {
+			t.Fatalf("the stack did not start:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v\nstderr:\n%s", err, stderr.String())
+	}
+	if got := strings.TrimSpace(stderr.String()); got != "local: stopped" {
+		t.Errorf("stderr after SIGINT = %q, want the one line %q", got, "local: stopped")
+	}
+}
+
+// TestRunReturnsNilWhenCancelled: run itself reports a clean stop as success.
+func TestRunReturnsNilWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &logbuffer.Buffer{}, &logbuffer.Buffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-tenant-addr", "127.0.0.1:0"}, stdout, stderr)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stdout.String(), "Call the API") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after cancel: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+	if !strings.HasSuffix(stderr.String(), "local: stopped\n") {
+		t.Errorf("stderr = %q", stderr.String())
 	}
 }
