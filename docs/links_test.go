@@ -1,13 +1,3 @@
-// Package docs holds the project's reference pages and, in test files only,
-// the checks that keep them true: every relative link in README.md and
-// docs/*.md resolves (this file), and the import rules that
-// docs/architecture.md states hold (imports_test.go).
-//
-// The checks live here, in a package of their own with no code, because
-// they are about the pages and the module as a whole, not about any one
-// package: put in a package they would not test, they would run when that
-// package changes and be missed when a page does. Being tests, they run in
-// go test ./..., so in make test and CI.
 package docs
 
 import (
