@@ -132,9 +132,9 @@ type report struct {
 	Machine machine
 	Rows    []row
 	Curves  []curve
-	Notes   []string // measurement notes, one per paragraph
-	Profile []string // top of the Verify CPU profile, one line each
-	Images  []chartImage
+	Notes   []string     // measurement notes, one per paragraph
+	Profile []string     // top of the Verify CPU profile, one line each
+	Images  []chartImage // the charts drawn, as the page links them
 }
 
 // image is the Markdown that embeds the chart stem, or "" when it was not
