@@ -129,7 +129,7 @@ smoke:
 smoke-local:
 	bash deploy/scripts/smoke-local.sh
 
-## bench: benchmarks and the comparison table, printed and written to docs/benchmarks.md (about 3 minutes).
+## bench: benchmarks and the comparison table, printed and written to docs/benchmarks.md with its SVG charts (about 3 minutes).
 bench:
 	$(GO) run ./cmd/bench -out docs/benchmarks.md
 

@@ -98,9 +98,9 @@ func zipBootstrap(bin, out string) (int64, error) {
 func mib(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
 
 // sizeRows builds the linux/arm64 bootstrap as it is deployed and zips it.
-func sizeRows(ctx context.Context, root, dir string) ([]row, error) {
+func sizeRows(ctx context.Context, s settings, root, dir string) ([]row, error) {
 	bin := filepath.Join(dir, "arm64", "bootstrap")
-	progress("building linux/arm64 bootstrap")
+	s.progress.printf("building linux/arm64 bootstrap")
 	if err := goBuild(ctx, root, "./deploy/authorizer", bin, "linux", "arm64", "-ldflags", "-s -w"); err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func gatewayRows(ctx context.Context, s settings) ([]row, error) {
 			return nil, err
 		}
 		gwLoad := load{url: gw.StageURL() + "/profile", authorization: token, conns: s.gwConns, maxRequests: s.gwRequests, maxDuration: s.gwDuration, wantStatus: http.StatusOK}
-		progress("gateway (authorizer cache TTL %ds, trivial authorizer %v) vs bare net/http: %d rounds", ttl, c.trivial, s.gwRounds)
+		s.progress.printf("gateway (authorizer cache TTL %ds, trivial authorizer %v) vs bare net/http: %d rounds", ttl, c.trivial, s.gwRounds)
 		// Warm both up: connections, caches, the JIT-free but lazy parts.
 		for _, l := range []load{bareLoad, gwLoad} {
 			w := l
@@ -150,6 +150,7 @@ func gatewayRows(ctx context.Context, s settings) ([]row, error) {
 		gw.Close()
 		r := median(ratios)
 		lo, hi := spread(ratios)
+		group := "our authorizer, cache off"
 		what := "requests/s and p99 through fakegateway, 64 connections, in-process functions"
 		target, met := "≥ 0.50×", check(r >= 0.50)
 		note := fmt.Sprintf("GET /prod/profile with a valid token through the template's API (authorizer cache off: every request runs Authorize and the profile handler, in process) vs a bare net/http handler answering 200; %d connections from a Go load generator in the same process, 127.0.0.1 only, each round bounded by %d requests and %s; median of %d alternating rounds (ratios %.3f–%.3f).",
@@ -157,10 +158,12 @@ func gatewayRows(ctx context.Context, s settings) ([]row, error) {
 		switch {
 		case c.trivial:
 			what = "the same with an allow-all stand-in for our authorizer"
+			group = "allow-all authorizer, cache off"
 			target, met = "reported", verdictReported
 			note = "As the first gateway row (cache off), but the authorizer is an in-process aws-lambda-go function that allows everything without looking at the token: the gateway's ceiling whatever the authorizer costs."
 		case ttl > 0:
 			what = fmt.Sprintf("the same with the authorizer cache on (TTL %ds)", ttl)
+			group = fmt.Sprintf("our authorizer, cache TTL %ds", ttl)
 			target, met = "reported", verdictReported
 			note = "As the first gateway row with AuthorizerCacheTtl=300: the token is verified once, then the gateway's result cache answers (the authorizer grants the stage)."
 		}
@@ -169,6 +172,7 @@ func gatewayRows(ctx context.Context, s settings) ([]row, error) {
 			Ours:      fmt.Sprintf("%.0f req/s, p99 %s", median(gwRPS), milli(percentile(gwLat, 99))),
 			Reference: fmt.Sprintf("%.0f req/s, p99 %s bare", median(bareRPS), milli(percentile(bareLat, 99))),
 			Ratio:     ratio(r), Target: target, Met: met, Note: note,
+			Figure: &figure{Chart: chartGateway, Group: group, Ours: median(gwRPS), Reference: median(bareRPS)},
 		})
 	}
 	return rows, nil

@@ -113,7 +113,7 @@ func goRows(ctx context.Context, s settings) ([]row, goResults, error) {
 	if err != nil {
 		return nil, res, err
 	}
-	progress("verify vs raw RSA (%d pairs)", s.pairs)
+	s.progress.printf("verify vs raw RSA (%d pairs)", s.pairs)
 	if res.verify, err = runPairs(s.pairs, verifyOp(a, token), raw.check); err != nil {
 		return nil, res, fmt.Errorf("verify: %w", err)
 	}
@@ -126,7 +126,7 @@ func goRows(ctx context.Context, s settings) ([]row, goResults, error) {
 	if err != nil {
 		return nil, res, err
 	}
-	progress("handler vs raw RSA (%d pairs)", s.pairs)
+	s.progress.printf("handler vs raw RSA (%d pairs)", s.pairs)
 	if res.handler, err = runPairs(s.pairs, handlerOp(lambda.NewHandler(logged.Authorize), payload), raw.check); err != nil {
 		return nil, res, fmt.Errorf("handler: %w", err)
 	}
@@ -167,6 +167,9 @@ func scaleCurves(ctx context.Context, s settings) ([]curve, error) {
 		Title:   "Scale: token size (permissions array grows)",
 		XLabel:  "token bytes",
 		Columns: []string{"permissions", "verify", "raw (sha256 + RSA)", "ratio", "allocs/op", "B/op"},
+		Chart:   chartTokenSize,
+		YLabel:  "µs per verification",
+		Lines:   verifyLines(),
 	}
 	for _, size := range s.tokenSizes {
 		token, n := sizedToken(tenant, size)
@@ -174,7 +177,7 @@ func scaleCurves(ctx context.Context, s settings) ([]curve, error) {
 		if err != nil {
 			return nil, err
 		}
-		progress("scale: %d-byte token", len(token))
+		s.progress.printf("scale: %d-byte token", len(token))
 		p, err := runPairs(s.scalePairs, verifyOp(a, token), raw.check)
 		if err != nil {
 			return nil, fmt.Errorf("%d-byte token: %w", len(token), err)
@@ -182,12 +185,16 @@ func scaleCurves(ctx context.Context, s settings) ([]curve, error) {
 		sizes.Points = append(sizes.Points, []string{
 			fmt.Sprint(len(token)), fmt.Sprint(n), ns(p.A), ns(p.B), ratio(p.Ratio), fmt.Sprint(p.AllocsA), fmt.Sprint(p.BytesA),
 		})
+		sizes.addPoint(float64(len(token)), p.A/1e3, p.B/1e3)
 	}
 
 	keys := curve{
 		Title:   "Scale: key-set size",
 		XLabel:  "keys in the JWKS",
 		Columns: []string{"verify", "raw (sha256 + RSA)", "ratio", "allocs/op"},
+		Chart:   chartKeySet,
+		YLabel:  "µs per verification",
+		Lines:   verifyLines(),
 	}
 	published := 1
 	for _, n := range s.keySets {
@@ -215,14 +222,21 @@ func scaleCurves(ctx context.Context, s settings) ([]curve, error) {
 		if err != nil {
 			return nil, err
 		}
-		progress("scale: %d keys", n)
+		s.progress.printf("scale: %d keys", n)
 		p, err := runPairs(s.scalePairs, verifyOp(ka, token), raw.check)
 		if err != nil {
 			return nil, fmt.Errorf("%d keys: %w", n, err)
 		}
 		keys.Points = append(keys.Points, []string{fmt.Sprint(n), ns(p.A), ns(p.B), ratio(p.Ratio), fmt.Sprint(p.AllocsA)})
+		keys.addPoint(float64(n), p.A/1e3, p.B/1e3)
 	}
 	return []curve{sizes, keys}, nil
+}
+
+// verifyLines are the two lines of a scale chart: Verify and the raw
+// RSA check, in µs.
+func verifyLines() []series {
+	return []series{{Name: "Authorizer.Verify (ours)"}, {Name: "raw sha256 + rsa.VerifyPKCS1v15"}}
 }
 
 // sizedToken mints a valid token of at least size bytes by growing the

@@ -116,6 +116,18 @@ func latencyFigure(ds []time.Duration) string {
 	return fmt.Sprintf("%s / %s", micro(medianDuration(ds)), micro(percentile(ds, 99)))
 }
 
+// The bar groups of the function charts, named for the reference.
+const (
+	trivialGroup = "trivial Go function"
+	nodeGroup    = "Node.js example"
+)
+
+// us is a duration in µs, for a chart.
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// ms is a duration in ms, for a chart.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
 // micro formats a duration in µs.
 func micro(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/1e3) }
 
@@ -127,7 +139,7 @@ func milli(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e
 // example when it is there.
 func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Duration) ([]row, error) {
 	ours, trivial := filepath.Join(dir, "authorizer", "bootstrap"), filepath.Join(dir, "trivial", "bootstrap")
-	progress("building the authorizer and trivial bootstraps")
+	s.progress.printf("building the authorizer and trivial bootstraps")
 	if err := goBuild(ctx, root, "./deploy/authorizer", ours, "", ""); err != nil {
 		return nil, err
 	}
@@ -145,7 +157,7 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 
 	// Cold starts first, while this process is still small and quiet.
 	runtime.GC()
-	progress("cold starts: %d each, alternating", s.coldRounds)
+	s.progress.printf("cold starts: %d each, alternating", s.coldRounds)
 	cold, err := coldStarts(ctx, specs[:2], payload, s.coldRounds)
 	if err != nil {
 		return nil, err
@@ -158,7 +170,7 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 		}
 		defer fns[i].Close()
 	}
-	progress("warm invocations: %d each, alternating", s.invocations)
+	s.progress.printf("warm invocations: %d each, alternating", s.invocations)
 	lat, err := invokeAlternating(ctx, fns, payload, s.warmup, s.invocations-s.warmup)
 	if err != nil {
 		return nil, err
@@ -177,7 +189,8 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 		{
 			What: "warm invocation through fakelambda (median / p99)", Ours: latencyFigure(lat[0]), Reference: latencyFigure(lat[1]) + " trivial",
 			Ratio: fmt.Sprintf("+%s median", micro(medOurs-medTrivial)), Target: fmt.Sprintf("median ≤ trivial + 1.5× raw verify = %s", micro(budget)),
-			Met: check(medOurs <= budget),
+			Met:    check(medOurs <= budget),
+			Figure: &figure{Chart: chartWarm, Group: trivialGroup, Ours: us(medOurs), Reference: us(medTrivial)},
 			Note: fmt.Sprintf("%d invocations of each bootstrap (host build of ./deploy/authorizer as it is, and of the trivial allow-all function, CGO_ENABLED=0 -tags lambda.norpc -trimpath) through fakelambda's Runtime API on loopback, alternating, after %d unmeasured; the authorizer writes its JSON decision line to stdout, captured by fakelambda. Raw verify = %s from the Go rows.",
 				s.invocations-s.warmup, s.warmup, micro(raw)),
 		},
@@ -186,6 +199,7 @@ func lambdaRows(ctx context.Context, s settings, root, dir string, raw time.Dura
 		row{
 			What: "cold start to first answer, JWKS on loopback (median)", Ours: milli(coldOurs), Reference: milli(coldTrivial) + " trivial",
 			Ratio: ratio(coldRatio), Target: "≤ 1.25×", Met: check(coldRatio <= 1.25),
+			Figure: &figure{Chart: chartCold, Group: trivialGroup, Ours: ms(coldOurs), Reference: ms(coldTrivial)},
 			Note: fmt.Sprintf("fakelambda's ColdStarts (exec to the first /next, plus the first invocation) over %d starts of each, alternating; the authorizer fetches the JWKS from a fake tenant on 127.0.0.1 during init. Ranges: ours %s–%s, trivial %s–%s.",
 				s.coldRounds, milli(minD(cold[0])), milli(maxD(cold[0])), milli(minD(cold[1])), milli(maxD(cold[1]))),
 		},
@@ -250,7 +264,7 @@ func nodeRows(ctx context.Context, s settings, root string, env []string, payloa
 		return nil, err
 	}
 	defer ours.Close()
-	progress("node example: %d warm invocations, %d cold starts", s.nodeInvocations, s.coldRounds)
+	s.progress.printf("node example: %d warm invocations, %d cold starts", s.nodeInvocations, s.coldRounds)
 	lat, err := invokeAlternating(ctx, []*fakelambda.Function{node, ours}, payload, s.warmup/10, s.nodeInvocations)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil, err
@@ -270,11 +284,13 @@ func nodeRows(ctx context.Context, s settings, root string, env []string, payloa
 		{
 			What: "Node.js example: warm invocation (median / p99)", Ours: latencyFigure(lat[0]) + " node", Reference: latencyFigure(lat[1]) + " ours",
 			Ratio: ratio(warmRatio), Target: "reported", Met: verdictReported,
-			Note: fmt.Sprintf("examples/node (handler authorizer.handler) under fakelambda's Node.js runtime, %d invocations alternating with our bootstrap.", s.nodeInvocations),
+			Figure: &figure{Chart: chartWarm, Group: nodeGroup, Ours: us(medianDuration(lat[1])), Reference: us(medianDuration(lat[0]))},
+			Note:   fmt.Sprintf("examples/node (handler authorizer.handler) under fakelambda's Node.js runtime, %d invocations alternating with our bootstrap.", s.nodeInvocations),
 		},
 		{
 			What: "Node.js example: cold start (median)", Ours: milli(nodeCold) + " node", Reference: milli(oursCold) + " ours",
 			Ratio: ratio(float64(nodeCold) / float64(oursCold)), Target: "reported", Met: verdictReported,
+			Figure: &figure{Chart: chartCold, Group: nodeGroup, Ours: ms(oursCold), Reference: ms(nodeCold)},
 		},
 	}, nil
 }

@@ -1,19 +1,24 @@
-// Command bench runs the project's performance comparison in one run and
-// prints the table of issue 7: each figure of ours beside its reference,
-// measured in the same run, the ratio, the target and whether it is met.
-// With -out it also writes the table, the machine, the scale curves and a
-// CPU profile summary as Markdown (docs/benchmarks.md).
+// Command bench measures how this project's code compares with what it
+// replaces or builds on, in one run on one machine: token verification
+// against a raw RSA check, the authorizer function against a trivial one
+// and the Node.js example, and the local stack against a bare net/http
+// server. It prints each figure beside its reference, with the ratio, the
+// target and whether it is met; with -out it also writes the Markdown
+// report (docs/benchmarks.md) and SVG charts of it beside the page
+// (docs/benchmarks-*.svg), which the page embeds.
 //
 //	go run ./cmd/bench -out docs/benchmarks.md
 //
 // Go figures come from testing.Benchmark, in alternating pairs with their
 // reference; function figures from the real bootstraps under fakelambda;
-// the gateway figure from a bounded Go load generator on 127.0.0.1.
+// the gateway figure from a bounded Go load generator on 127.0.0.1. Each
+// step prints a progress line with the time since the start to stderr.
 package main
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,6 +49,7 @@ type settings struct {
 	gwRounds        int             // alternating load rounds
 	profile         bool            // profile BenchmarkVerify
 	sections        map[string]bool // nil: all
+	progress        progressLog     // where each step is announced
 }
 
 // wants reports whether the section is to run.
@@ -81,13 +87,6 @@ func quickSettings() settings {
 	return s
 }
 
-// progressOut receives progress lines.
-var progressOut io.Writer = os.Stderr
-
-func progress(format string, args ...any) {
-	fmt.Fprintf(progressOut, "bench: "+format+"\n", args...)
-}
-
 func main() {
 	testing.Init()
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
@@ -101,6 +100,7 @@ func main() {
 	if *quick {
 		s = quickSettings()
 	}
+	s.progress = newProgressLog(os.Stderr)
 	if *nodeDir != "" {
 		s.nodeDir = *nodeDir
 	}
@@ -170,7 +170,7 @@ func run(ctx context.Context, s settings, w io.Writer, out string) error {
 		r.Rows = append(r.Rows, rows...)
 	}
 	if s.wants("size") {
-		rows, err := sizeRows(ctx, root, dir)
+		rows, err := sizeRows(ctx, s, root, dir)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func run(ctx context.Context, s settings, w io.Writer, out string) error {
 		}
 	}
 	if s.profile && s.wants("profile") {
-		progress("profiling BenchmarkVerify")
+		s.progress.printf("profiling BenchmarkVerify")
 		if r.Profile, err = verifyProfile(ctx, root, dir); err != nil {
 			return err
 		}
@@ -215,18 +215,35 @@ func run(ctx context.Context, s settings, w io.Writer, out string) error {
 	}
 	fmt.Fprintf(w, "\nmachine: %d CPUs, %s, %s, load %s → %s, other processes ≈ %.2f cores\n",
 		m.CPUs, m.CPUModel, m.GoVersion, m.LoadStart, m.LoadEnd, m.OtherCores)
-	if out != "" {
-		var buf bytes.Buffer
-		writeMarkdown(&buf, r)
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "wrote %s\n", out)
+	if out == "" {
+		return nil
 	}
-	return nil
+	return writeReport(s, w, out, r)
+}
+
+// writeReport writes the charts of r as SVG files beside out, then the
+// Markdown report to out with the charts embedded. A chart that fails is
+// left out of the page and its error returned once the rest is written, so
+// a run's figures are never lost to a drawing problem.
+func writeReport(s settings, w io.Writer, out string, r report) error {
+	s.progress.printf("writing %s and its charts", out)
+	dir := filepath.Dir(out)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	prefix := strings.TrimSuffix(filepath.Base(out), filepath.Ext(out))
+	images, chartErr := writeCharts(dir, prefix, r)
+	r.Images = images
+	var buf bytes.Buffer
+	writeMarkdown(&buf, r)
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return errors.Join(err, chartErr)
+	}
+	for _, img := range images {
+		fmt.Fprintf(w, "wrote %s\n", filepath.Join(dir, img.File))
+	}
+	fmt.Fprintf(w, "wrote %s\n", out)
+	return chartErr
 }
 
 // nodeLast moves the Node.js rows to the end, keeping the order otherwise.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 )
@@ -26,6 +27,18 @@ type row struct {
 	Target    string  // the target
 	Met       verdict // whether the target is met
 	Note      string  // how it was measured, or why it was skipped
+	Figure    *figure // the row's numbers for a bar chart; nil when not charted
+}
+
+// figure is a row's two numbers as a bar chart draws them: this project's
+// figure and the reference's, in the chart's unit. Ours is always this
+// project's, also where the table row leads with the reference (the Node.js
+// rows).
+type figure struct {
+	Chart     string // the chart's file-name stem, one of barSpecs
+	Group     string // the bar group, named for the reference
+	Ours      float64
+	Reference float64
 }
 
 // check turns a comparison into a verdict.
@@ -36,12 +49,35 @@ func check(ok bool) verdict {
 	return verdictMissed
 }
 
-// curve is a scale measurement: one point per X.
+// curve is a scale measurement: one point per X, as table cells (Points)
+// and as the numbers its chart draws (X, Lines).
 type curve struct {
 	Title   string
 	XLabel  string
 	Columns []string // after XLabel
 	Points  [][]string
+	Chart   string // the chart's file-name stem; "" for no chart
+	YLabel  string // the chart's Y axis
+	X       []float64
+	Lines   []series // one Y per X each
+}
+
+// addPoint adds the chart's numbers for one X: one Y per line, in order.
+func (c *curve) addPoint(x float64, ys ...float64) {
+	c.X = append(c.X, x)
+	for i := range c.Lines {
+		y := math.NaN() // missing: the chart refuses it with an error
+		if i < len(ys) {
+			y = ys[i]
+		}
+		c.Lines[i].Y = append(c.Lines[i].Y, y)
+	}
+}
+
+// series is one line of a curve's chart.
+type series struct {
+	Name string
+	Y    []float64
 }
 
 // writeText prints rows as an aligned table.
@@ -96,8 +132,20 @@ type report struct {
 	Machine machine
 	Rows    []row
 	Curves  []curve
-	Notes   []string // measurement notes, one per paragraph
-	Profile []string // top of the Verify CPU profile, one line each
+	Notes   []string     // measurement notes, one per paragraph
+	Profile []string     // top of the Verify CPU profile, one line each
+	Images  []chartImage // the charts drawn, as the page links them
+}
+
+// image is the Markdown that embeds the chart stem, or "" when it was not
+// drawn.
+func (r report) image(stem string) string {
+	for _, img := range r.Images {
+		if img.Stem == stem {
+			return fmt.Sprintf("![%s](%s)", img.Title, img.File)
+		}
+	}
+	return ""
 }
 
 // writeMarkdown writes docs/benchmarks.md.
@@ -125,9 +173,29 @@ func writeMarkdown(w io.Writer, r report) {
 			fmt.Fprintf(w, "- **%s**: %s\n", mdCell(x.What), x.Note)
 		}
 	}
+	var bars []string
+	for _, spec := range barSpecs() {
+		if img := r.image(spec.Stem); img != "" {
+			bars = append(bars, img)
+		}
+	}
+	if len(bars) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "## At a glance")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "This project's figures (blue) beside their references (grey), measured in the same run, from the table above.")
+		for _, img := range bars {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, img)
+		}
+	}
 	for _, c := range r.Curves {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "## %s\n\n", c.Title)
+		if img := r.image(c.Chart); img != "" {
+			fmt.Fprintln(w, img)
+			fmt.Fprintln(w)
+		}
 		mdTable(w, append([]string{c.XLabel}, c.Columns...), c.Points)
 	}
 	if len(r.Profile) > 0 {

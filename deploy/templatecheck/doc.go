@@ -1,6 +1,8 @@
-// Package templatecheck holds the checks of what CloudFormation makes of deploy/template.yaml:
-// the template, as the SAM transform writes it (JSON), is read and evaluated with parameter
-// values by package cloudformation, the way CloudFormation does at deploy time. References to
+// Package templatecheck checks, offline, what CloudFormation would make of
+// deploy/template.yaml: that it is the API fakegateway reads from the same template, and what
+// the rehearsal of make deploy against a local emulator created. The template, as the SAM
+// transform writes it (JSON), is read and evaluated with parameter values by package
+// cloudformation, the way CloudFormation does at deploy time. References to
 // resources stay symbolic there (cloudformation.RefTo, cloudformation.AttOf), so the tests can
 // follow them; Lookup walks the evaluated values.
 //

@@ -1,6 +1,7 @@
-// Package logbuffer holds Buffer, an in-memory log sink that many goroutines
-// may write to at once: tests hand it to the slog handlers of code that logs
-// from concurrent requests, then read what was logged.
+// Package logbuffer is a log sink for tests: Buffer keeps in memory what
+// many goroutines write to it at once, so a test can hand it to the slog
+// handler of code that logs from concurrent requests, then read what was
+// logged.
 package logbuffer
 
 import (
