@@ -39,6 +39,7 @@ func (s *suite) rejections(fixture *authorizerFixture) {
 		rejection("AUTH-03", Recommended, "an extra part after the token", func(t *fakeauth0.Tenant) string { return bearer(valid(t)) + " extra" }),
 		rejection("AUTH-03", Recommended, "two tokens", func(t *fakeauth0.Tenant) string { return bearer(valid(t)) + " " + valid(t) }),
 		rejection("AUTH-03", Recommended, "a trailing newline", func(t *fakeauth0.Tenant) string { return bearer(valid(t)) + "\n" }),
+		rejection("AUTH-03", Recommended, "a lowercase scheme", func(t *fakeauth0.Tenant) string { return "bearer " + valid(t) }),
 
 		rejection("AUTH-04", Required, "one segment", func(*fakeauth0.Tenant) string { return bearer("eyJhbGciOiJSUzI1NiJ9") }),
 		rejection("AUTH-04", Required, "two segments", reshaped(func(h, p, _ string) string { return h + "." + p })),
