@@ -192,12 +192,14 @@ func withPermissions(c map[string]any, _ *fakeauth0.Tenant) {
 
 // allowed is one row of the allow table.
 func allowed(id string, level Level, what, client string, change func(map[string]any, *fakeauth0.Tenant), opts ...fakeauth0.MintOption) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Offset(1), specLabels(id, level), id, client, change, opts)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, level), id, client, change, opts)
 }
 
 // carries is one row of the contract table.
 func carries(id, what, client string, change func(map[string]any, *fakeauth0.Tenant), property string, want string) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Offset(1), specLabels(id, Contract), id, client, change, property, want)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, Contract), id, client, change, property, want)
 }
 
 // malformedARNs are methodArn values an authorizer should not build a

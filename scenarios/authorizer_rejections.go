@@ -167,7 +167,8 @@ func (s *suite) rejections(fixture *authorizerFixture) {
 // report and --label-filter can name it; the row's own line is the spec's
 // location in reports.
 func rejection(id string, level Level, what string, build header) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Offset(1), specLabels(id, level), id, what, build)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, level), id, what, build)
 }
 
 // largeList returns strings adding up to about size bytes of JSON.

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 
 	"github.com/serverless-auth/serverless-auth/fakeauth0"
 )
@@ -56,17 +55,17 @@ func (s *suite) clientCredentials(tokenURL, clientID, secret, audience string) (
 		"audience":      {audience},
 	}
 	resp, err := s.client.Post(tokenURL, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "POST %s", tokenURL)
+	expectf(err == nil, "POST %s: expected an answer, got %v", tokenURL, err)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	expectf(err == nil, "POST %s: reading the answer: %v", tokenURL, err)
 	var answer struct {
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
 	}
 	if resp.StatusCode == http.StatusOK {
-		gomega.Expect(json.Unmarshal(raw, &answer)).To(gomega.Succeed(), "the tenant's token response: %s", raw)
-		gomega.Expect(answer.TokenType).To(gomega.Equal("Bearer"))
+		expectf(json.Unmarshal(raw, &answer) == nil && answer.TokenType == "Bearer",
+			"POST %s: expected a token response with token_type Bearer, got %s", tokenURL, raw)
 	}
 	return answer.AccessToken, resp.StatusCode, string(raw)
 }

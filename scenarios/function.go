@@ -143,10 +143,10 @@ func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 		f.mu.Unlock()
 		return invocation{initErr: err, deadline: timeout}
 	}
-	target := f.inst.Target
+	inst := f.inst
 	f.mu.Unlock()
 
-	inv := invokeTarget(target, payload, timeout)
+	inv := invokeTarget(inst.Target, payload, timeout)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !inv.late {
@@ -156,7 +156,7 @@ func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 	// Lambda ends a timed-out invocation by resetting the sandbox: the next
 	// invocation gets a fresh init.
 	f.lateRuns++
-	if f.inst != nil && f.inst.Target == target {
+	if f.inst == inst {
 		if f.inst.Close != nil {
 			_ = f.inst.Close()
 		}
@@ -165,12 +165,14 @@ func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 	return inv
 }
 
-// forgive forgets past timeouts, for a scenario that has just ended the
-// condition that caused them (a JWKS outage).
+// forgive gives a function that timed out one more chance, for a
+// scenario that has just ended the condition that may have caused it (a
+// JWKS outage): the next invocation is waited for, and one more timeout
+// gives up again.
 func (f *function) forgive() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lateRuns = 0
+	f.lateRuns = min(f.lateRuns, lateRunsBeforeGivingUp-1)
 }
 
 // invokeTarget invokes target with a context whose deadline is timeout away

@@ -118,7 +118,8 @@ func (s *suite) gatewayBeforeAuthorizer() {
 
 // gw is one row of a gateway table.
 func gw(id, what, method, path string, authorization header, status int, body, errorType string) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Offset(1), specLabels(id, Required), id, method, path, authorization, status, body, errorType)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, Required), id, method, path, authorization, status, body, errorType)
 }
 
 // gatewayAuthorizerAnswers: GW-03…GW-06 and GW-09, how the gateway maps
@@ -253,7 +254,8 @@ func expectAuthorizerContext(r reply, want map[string]string) {
 // gwAnswer is one row of the authorizer-answer table; a nil authorizer
 // means the implementation's own.
 func gwAnswer(id, what string, authorizer func(st *stack) fakegateway.Function, authorization header, status int, body, errorType string) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Offset(1), specLabels(id, Required), id, authorizer, authorization, status, body, errorType)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, Required), id, authorizer, authorization, status, body, errorType)
 }
 
 // gatewayCache: GW-07 and GW-08, the authorizer result cache, its pitfall

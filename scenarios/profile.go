@@ -63,6 +63,7 @@ type profileProperty struct {
 // check fails the spec unless the answer has the property.
 func (p profileProperty) check(a proxyAnswer, what string) {
 	ginkgo.GinkgoHelper()
+	a.raiseIfLate()
 	switch {
 	case p.kind == "served" && p.granted:
 		expectf(a.status == http.StatusOK, "%s: expected 200, got %s", what, a)
@@ -85,17 +86,18 @@ func (p profileProperty) check(a proxyAnswer, what string) {
 // refused (required), 403 when refused (recommended), the body and
 // Content-Type (contract).
 func answers(id, what string, authorizer map[string]any, granted bool) []ginkgo.TableEntry {
+	ginkgo.GinkgoHelper()
 	served := "is refused"
 	if granted {
 		served = "is served"
 	}
 	entries := []ginkgo.TableEntry{
-		ginkgo.Entry(id+": "+what+": "+served, ginkgo.Offset(1), specLabels(id, Required), id, what, authorizer, profileProperty{granted, "served"}),
+		ginkgo.Entry(id+": "+what+": "+served, specLabels(id, Required), id, what, authorizer, profileProperty{granted, "served"}),
 	}
 	if !granted {
-		entries = append(entries, ginkgo.Entry(id+": "+what+": 403", ginkgo.Offset(1), specLabels(id, Recommended), id, what, authorizer, profileProperty{granted, "status"}))
+		entries = append(entries, ginkgo.Entry(id+": "+what+": 403", specLabels(id, Recommended), id, what, authorizer, profileProperty{granted, "status"}))
 	}
-	return append(entries, ginkgo.Entry(id+": "+what+": the seed's body and Content-Type", ginkgo.Offset(1), specLabels(id, Contract), id, what, authorizer, profileProperty{granted, "body"}))
+	return append(entries, ginkgo.Entry(id+": "+what+": the seed's body and Content-Type", specLabels(id, Contract), id, what, authorizer, profileProperty{granted, "body"}))
 }
 
 // scope is the authorizer context API Gateway passes for a token with that

@@ -132,7 +132,7 @@ func record(r *Result, spec types.SpecReport) {
 		}
 	case spec.State.Is(types.SpecStateFailureStates):
 		r.Specs++
-		level := levelOf(spec.Labels())
+		level := failureLevel(spec)
 		if level == Required {
 			raise(Fail)
 		} else {

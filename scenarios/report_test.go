@@ -22,10 +22,18 @@ func spec(target, text string, state types.SpecState, message string, labels ...
 	}
 }
 
+// raised is a failed spec that raised its failure to required, as a spec
+// whose invocation ran past its deadline does.
+func raised(r types.SpecReport) types.SpecReport {
+	r.ReportEntries = types.ReportEntries{{Name: "scenarios-level", Value: types.WrapEntryValue("required")}}
+	return r
+}
+
 // TestSummarize checks the per-ID outcome rules: a required failure is
 // "fail", a recommended or contract one only "warn"; a pass wins over not
 // applicable; a scenario made not applicable keeps its reason when a label
-// filter left its specs out; an ID with no spec is "not run"; each
+// filter left its specs out; a spec past its deadline fails as required
+// whatever its level; an ID with no spec is "not run"; each
 // implementation gets its own summary.
 func TestSummarize(t *testing.T) {
 	report := types.Report{SpecReports: types.SpecReports{
@@ -35,7 +43,8 @@ func TestSummarize(t *testing.T) {
 		spec("ours", "AUTH-10: expired", types.SpecStatePassed, "", "AUTH-10", "AUTH", "required"),
 		spec("ours", "AUTH-01: principalId", types.SpecStateFailed, "expected principalId = sub", "AUTH-01", "AUTH", "contract"),
 		spec("ours", "AUTH-07: none", types.SpecStatePassed, "", "AUTH-07", "AUTH", "required"),
-		spec("ours", "AUTH-12: rotation", types.SpecStateSkipped, "not applicable: a deployed issuer cannot rotate", "AUTH-12", "AUTH", "recommended"),
+		raised(spec("ours", "AUTH-12: a new key", types.SpecStateFailed, "no answer within the 3s deadline", "AUTH-12", "AUTH", "recommended")),
+		spec("ours", "AUTH-13: fetches", types.SpecStateSkipped, "not applicable: a deployed issuer cannot rotate", "AUTH-13", "AUTH", "recommended"),
 		// A marker left out by a label filter: skipped, never run, no message.
 		spec("ours", "PROF-01: not applicable: no profile handler configured", types.SpecStateSkipped, "", "PROF-01", "PROF"),
 		spec("ours", "PROF-02: get:profile2", types.SpecStateSkipped, "", "PROF-02", "PROF", "required"),
@@ -63,8 +72,11 @@ func TestSummarize(t *testing.T) {
 	if r := byID["AUTH-07"]; r.Status != scenarios.Pass {
 		t.Errorf("AUTH-07 = %+v", r)
 	}
-	if r := byID["AUTH-12"]; r.Status != scenarios.NotApplicable || r.Reason != "a deployed issuer cannot rotate" {
-		t.Errorf("AUTH-12 = %+v", r)
+	if r := byID["AUTH-12"]; r.Status != scenarios.Fail || r.Failures[0].Level != scenarios.Required {
+		t.Errorf("AUTH-12 (a recommended spec past its deadline) = %+v", r)
+	}
+	if r := byID["AUTH-13"]; r.Status != scenarios.NotApplicable || r.Reason != "a deployed issuer cannot rotate" {
+		t.Errorf("AUTH-13 = %+v", r)
 	}
 	if r := byID["PROF-01"]; r.Status != scenarios.NotApplicable || r.Reason != "no profile handler configured" {
 		t.Errorf("PROF-01 = %+v", r)
@@ -83,7 +95,7 @@ func TestSummarize(t *testing.T) {
 	md := summaries[0].Markdown()
 	for _, want := range []string{
 		"| AUTH-04 |", "| fail (1 required) | 1/2 |", "| warn (1 recommended) | 1/2 |", "| warn (1 contract) | 0/1 |",
-		"| n/a (a deployed issuer cannot rotate) | n/a |", "| not run | — |",
+		"| n/a (a deployed issuer cannot rotate) | n/a |", "| fail (1 required) | 0/1 |", "| not run | — |",
 		"#### Failures: required", "#### Failures: recommended", "#### Failures: contract",
 		"**AUTH-04 — AUTH-04: four segments** (scenarios/authorizer_rejections.go:42)",
 	} {

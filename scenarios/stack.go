@@ -42,11 +42,16 @@ type stackOptions struct {
 	extraRoutes []fakegateway.Route
 	// integrationTimeout bounds the integration (API Gateway's 29 s otherwise).
 	integrationTimeout time.Duration
-	// patient lifts the functions' 3 s timeouts to API Gateway's 29 s: for
+	// patient lifts the functions' 3 s timeouts to patientTimeout: for
 	// scenarios about correctness under load on a small, busy machine, where
 	// a timeout would be the machine's doing, not the gateway's.
 	patient bool
 }
+
+// patientTimeout is the functions' timeout in a patient stack: more than
+// three times the deployed 3 s, less than API Gateway's 29 s, so that an
+// implementation that hangs costs seconds.
+const patientTimeout = 10 * time.Second
 
 // newStack starts a stack for the current spec; everything stops when it ends.
 func (s *suite) newStack(o stackOptions) *stack {
@@ -84,9 +89,9 @@ func (s *suite) newStack(o stackOptions) *stack {
 	opts := []fakegateway.Option{}
 	if o.patient {
 		for id := range cfg.FunctionTimeout {
-			cfg.FunctionTimeout[id] = fakegateway.DefaultIntegrationTimeout
+			cfg.FunctionTimeout[id] = patientTimeout
 		}
-		opts = append(opts, fakegateway.WithAuthorizerTimeout(fakegateway.DefaultIntegrationTimeout))
+		opts = append(opts, fakegateway.WithAuthorizerTimeout(patientTimeout))
 	}
 	if o.integrationTimeout > 0 {
 		opts = append(opts, fakegateway.WithIntegrationTimeout(o.integrationTimeout))

@@ -132,6 +132,7 @@ func (d decision) String() string {
 func expectAllowed(d decision, what string) {
 	ginkgo.GinkgoHelper()
 	if d.status != http.StatusOK {
+		d.raiseIfLate()
 		ginkgo.Fail(fmt.Sprintf("%s: expected an Allow for %s, got %s", what, d.arn, d))
 	}
 }
@@ -141,6 +142,7 @@ func expectAllowed(d decision, what string) {
 func expectRefused(d decision, what string) {
 	ginkgo.GinkgoHelper()
 	if d.status != http.StatusUnauthorized {
+		d.raiseIfLate()
 		ginkgo.Fail(fmt.Sprintf("%s: expected the error \"Unauthorized\" (the client gets 401), got %s", what, d))
 	}
 }
@@ -150,8 +152,23 @@ func expectRefused(d decision, what string) {
 // the request out.
 func expectNoAllowInTime(d decision, what string) {
 	ginkgo.GinkgoHelper()
-	if d.status == http.StatusOK || d.late || errors.Is(d.initErr, errGaveUp) || errors.Is(d.initErr, errInitTimeout) {
+	if d.status == http.StatusOK || d.timedOut() {
+		d.raiseIfLate()
 		ginkgo.Fail(fmt.Sprintf("%s: expected a refusal within the %s deadline, got %s", what, d.deadline, d))
+	}
+}
+
+// timedOut reports whether the invocation ran past its deadline (or its
+// init past Lambda's limit, or the suite had given up waiting).
+func (inv invocation) timedOut() bool {
+	return inv.late || errors.Is(inv.initErr, errGaveUp) || errors.Is(inv.initErr, errInitTimeout)
+}
+
+// raiseIfLate makes the current spec's failure a required one when the
+// invocation timed out: an answer after the deadline fails at any level.
+func (inv invocation) raiseIfLate() {
+	if inv.timedOut() {
+		raiseToRequired()
 	}
 }
 

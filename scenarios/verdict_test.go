@@ -105,3 +105,64 @@ func TestHandlerConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestFunctionLateRuns checks Lambda's handling of a timed-out invocation
+// (the next one gets a fresh init) and that the suite stops waiting for a
+// function after lateRunsBeforeGivingUp consecutive timeouts, until
+// forgiven.
+func TestFunctionLateRuns(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	starts := 0
+	release := make(chan struct{})
+	defer close(release)
+	f := &function{
+		start: func(context.Context, map[string]string) (*Instance, error) {
+			starts++
+			return &Instance{Target: Handler(func(ctx context.Context, _ events.APIGatewayCustomAuthorizerRequest) (string, error) {
+				<-release
+				return "never", nil
+			})}, nil
+		},
+		initTimeout: time.Second,
+		ctx:         context.Background(),
+	}
+	for i := range lateRunsBeforeGivingUp {
+		if inv := f.invoke([]byte(`{}`), timeout); !inv.late {
+			t.Fatalf("invocation %d: want late, got %+v", i, inv)
+		}
+	}
+	if starts != lateRunsBeforeGivingUp {
+		t.Errorf("starts = %d, want %d (a fresh init after each timeout)", starts, lateRunsBeforeGivingUp)
+	}
+	began := time.Now()
+	if inv := f.invoke([]byte(`{}`), timeout); !errors.Is(inv.initErr, errGaveUp) || time.Since(began) > timeout {
+		t.Errorf("after %d timeouts: want errGaveUp at once, got %+v after %s", lateRunsBeforeGivingUp, inv, time.Since(began))
+	}
+	f.forgive()
+	if inv := f.invoke([]byte(`{}`), timeout); !inv.late {
+		t.Errorf("forgiven: want a fresh invocation (late again), got %+v", inv)
+	}
+}
+
+// TestFunctionInitRetried checks a failed init is retried on the next
+// invocation, as Lambda does.
+func TestFunctionInitRetried(t *testing.T) {
+	starts := 0
+	f := &function{
+		start: func(context.Context, map[string]string) (*Instance, error) {
+			starts++
+			if starts == 1 {
+				return nil, errors.New("JWKS unavailable")
+			}
+			return &Instance{Target: Handler(func(context.Context, events.APIGatewayCustomAuthorizerRequest) (string, error) { return "ok", nil })}, nil
+		},
+		initTimeout: time.Second,
+		ctx:         context.Background(),
+	}
+	if inv := f.invoke([]byte(`{}`), time.Second); inv.initErr == nil || !strings.Contains(inv.failure(), "JWKS unavailable") {
+		t.Errorf("first invocation: want the init error, got %+v", inv)
+	}
+	if inv := f.invoke([]byte(`{}`), time.Second); inv.initErr != nil || string(inv.raw) != `"ok"` {
+		t.Errorf("second invocation: want a fresh init and an answer, got %+v", inv)
+	}
+}
