@@ -4,7 +4,7 @@
 // tenant's JWKS_URI, TOKEN_ISSUER and AUDIENCE in its environment.
 //
 //	go run ./cmd/conformance -authorizer CMD -profile CMD [-env KEY=VALUE ...]
-//	    [-label-filter EXPR] [-report report.md] [-json report.json] [-junit report.xml]
+//	    [-label-filter EXPR] [-strict] [-report report.md] [-json report.json] [-junit report.xml]
 //
 // With -url it runs the HTTP-level scenarios against an API that is already
 // deployed (make smoke), getting tokens from the tenant by client
