@@ -61,14 +61,6 @@ func (s *suite) newFunction(start Starter, env map[string]string) *function {
 	return f
 }
 
-// started starts the function now, for scenarios whose fixture needs it
-// running before the first invocation; it returns the init error.
-func (f *function) started() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.ensureLocked()
-}
-
 // ensureLocked starts an instance if none runs, bounded by the init timeout.
 func (f *function) ensureLocked() error {
 	if f.inst != nil {
