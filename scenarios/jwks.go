@@ -12,8 +12,8 @@ import (
 )
 
 // A bounded JWKS client may fetch in a burst and then at a steady rate:
-// jwks-rsa's rate limiter allows 10 a minute, keyfunc/v3 one refresh per
-// unknown kid per 5 minutes, this project's authorizer one a second under
+// jwks-rsa's rate limiter allows 10 a minute, keyfunc/v3 one refresh for
+// unknown kids every 5 minutes, this project's authorizer one a second under
 // JWKS_MIN_REFRESH_INTERVAL=1s. The suite allows a burst of limiterBurst
 // and then one fetch a second, the most any of those make, and sends far
 // more requests than that, fast, so that fetching per request or per kid
