@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -243,7 +244,9 @@ func (s *suite) stageWideMethodARN() {
 				return
 			}
 			tenant = newTenant()
-			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, map[string]string{"JWKS_MIN_REFRESH_INTERVAL": "1s", "POLICY_RESOURCE": "stage"}))
+			env := maps.Clone(refreshEnv)
+			env["POLICY_RESOURCE"] = "stage"
+			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, env))
 		})
 		entries := make([]ginkgo.TableEntry, 0, len(malformedARNs))
 		for _, m := range malformedARNs {
