@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -142,7 +143,7 @@ func record(r *Result, spec types.SpecReport) {
 			Spec:     spec.LeafNodeText,
 			Level:    level,
 			Message:  strings.TrimSpace(spec.Failure.Message),
-			Location: spec.LeafNodeLocation.String(),
+			Location: shortLocation(spec.LeafNodeLocation),
 		})
 	}
 }
@@ -159,6 +160,14 @@ func notApplicableReason(id string, spec types.SpecReport) (string, bool) {
 		return reason, true
 	}
 	return "", false
+}
+
+// shortLocation is file:line of a spec's declaration with only the file's
+// directory kept ("scenarios/authorizer_rejections.go:42"), the same
+// wherever the module lives.
+func shortLocation(cl types.CodeLocation) string {
+	dir, file := filepath.Split(cl.FileName)
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(filepath.Join(filepath.Base(dir), file)), cl.LineNumber)
 }
 
 // scenarioIDs picks the labels that are catalogue IDs.

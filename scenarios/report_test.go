@@ -16,7 +16,7 @@ func spec(target, text string, state types.SpecState, message string, labels ...
 		LeafNodeType:            types.NodeTypeIt,
 		LeafNodeText:            text,
 		LeafNodeLabels:          labels,
-		LeafNodeLocation:        types.CodeLocation{FileName: "scenarios/authorizer_rejections.go", LineNumber: 42},
+		LeafNodeLocation:        types.CodeLocation{FileName: "/home/me/go/pkg/mod/github.com/serverless-auth/serverless-auth@v1.0.0/scenarios/authorizer_rejections.go", LineNumber: 42},
 		State:                   state,
 		Failure:                 types.Failure{Message: message},
 	}
