@@ -83,6 +83,7 @@ func (s *suite) authorizerScenarios() {
 			fixture.tenant = newTenant()
 			fixture.unusable = publishUnusableKeys(fixture.tenant)
 			fixture.fn = s.newFunction(s.cfg.Authorizer, s.environment(fixture.tenant, refreshEnv))
+			fixture.fn.patience = sharedPatience
 		})
 		s.allows(fixture)
 		s.rejections(fixture)
@@ -247,6 +248,7 @@ func (s *suite) stageWideMethodARN() {
 			env := maps.Clone(refreshEnv)
 			env["POLICY_RESOURCE"] = "stage"
 			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, env))
+			fn.patience = sharedPatience
 		})
 		entries := make([]ginkgo.TableEntry, 0, len(malformedARNs))
 		for _, m := range malformedARNs {

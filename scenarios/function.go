@@ -15,11 +15,20 @@ import (
 // the invocation at the deadline.
 const deadlineGrace = 200 * time.Millisecond
 
-// lateRunsBeforeGivingUp is how many consecutive invocations of one
-// function may run past their deadline before the suite stops invoking it,
-// so that an implementation that hangs costs seconds per scenario, not
-// minutes.
-const lateRunsBeforeGivingUp = 2
+// patience says when the suite stops invoking a function that keeps
+// running past its deadline, so that an implementation that hangs costs
+// seconds per scenario, not minutes: after consecutive timeouts in a row,
+// once total timeouts have happened.
+type patience struct{ consecutive, total int }
+
+// Two timeouts in a row end a function that serves one scenario: its spec
+// has failed by then. A function shared by many scenarios gets three in a
+// row, and only after six in all, so one that hangs on some inputs only
+// (an unknown kid) still gets every other spec judged.
+var (
+	scenarioPatience = patience{consecutive: 2, total: 2}
+	sharedPatience   = patience{consecutive: 3, total: 6}
+)
 
 // function is one function of the implementation under test, as Lambda
 // runs it: started on first use (an init that fails or hangs past the init
@@ -31,9 +40,12 @@ type function struct {
 	initTimeout time.Duration
 	ctx         context.Context // lives until the spec or container ends
 
-	mu       sync.Mutex
-	inst     *Instance
-	lateRuns int
+	patience patience
+
+	mu          sync.Mutex
+	inst        *Instance
+	lateInARow  int
+	lateInTotal int
 }
 
 // errInitTimeout is the init error of a start that did not finish within
@@ -41,14 +53,14 @@ type function struct {
 var errInitTimeout = errors.New("its init did not finish in time")
 
 // errGaveUp is the outcome of an invocation the suite did not make.
-var errGaveUp = fmt.Errorf("the function ran past its deadline on its last %d invocations, so the suite stopped waiting for it", lateRunsBeforeGivingUp)
+var errGaveUp = errors.New("the function kept running past its deadline, so the suite stopped waiting for it")
 
 // newFunction prepares a function started with env; it is stopped when the
 // current spec or container ends. start == nil is a programming error of
 // the suite (require checks the configuration first).
 func (s *suite) newFunction(start Starter, env map[string]string) *function {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &function{start: start, env: env, initTimeout: s.cfg.initTimeout(), ctx: ctx}
+	f := &function{start: start, env: env, initTimeout: s.cfg.initTimeout(), ctx: ctx, patience: scenarioPatience}
 	ginkgo.DeferCleanup(func() error {
 		cancel()
 		f.mu.Lock()
@@ -88,7 +100,7 @@ func (f *function) ensureLocked() error {
 		f.inst = r.inst
 		return nil
 	case <-timer.C:
-		f.lateRuns++
+		f.late()
 		go func() {
 			if r := <-done; r.inst != nil && r.inst.Close != nil {
 				_ = r.inst.Close()
@@ -127,7 +139,7 @@ type invocation struct {
 // deadline and a short grace.
 func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 	f.mu.Lock()
-	if f.lateRuns >= lateRunsBeforeGivingUp {
+	if f.lateInARow >= f.patience.consecutive && f.lateInTotal >= f.patience.total {
 		f.mu.Unlock()
 		return invocation{initErr: errGaveUp, deadline: timeout}
 	}
@@ -142,12 +154,12 @@ func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !inv.late {
-		f.lateRuns = 0
+		f.lateInARow = 0
 		return inv
 	}
 	// Lambda ends a timed-out invocation by resetting the sandbox: the next
 	// invocation gets a fresh init.
-	f.lateRuns++
+	f.late()
 	if f.inst == inst {
 		if f.inst.Close != nil {
 			_ = f.inst.Close()
@@ -164,7 +176,14 @@ func (f *function) invoke(payload []byte, timeout time.Duration) invocation {
 func (f *function) forgive() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lateRuns = min(f.lateRuns, lateRunsBeforeGivingUp-1)
+	f.lateInARow = min(f.lateInARow, f.patience.consecutive-1)
+	f.lateInTotal = min(f.lateInTotal, f.patience.total-1)
+}
+
+// late counts a timeout.
+func (f *function) late() {
+	f.lateInARow++
+	f.lateInTotal++
 }
 
 // invokeTarget invokes target with a context whose deadline is timeout away

@@ -108,8 +108,7 @@ func TestHandlerConcurrent(t *testing.T) {
 
 // TestFunctionLateRuns checks Lambda's handling of a timed-out invocation
 // (the next one gets a fresh init) and that the suite stops waiting for a
-// function after lateRunsBeforeGivingUp consecutive timeouts, until
-// forgiven.
+// function after the timeouts its patience allows, until forgiven.
 func TestFunctionLateRuns(t *testing.T) {
 	const timeout = 100 * time.Millisecond
 	starts := 0
@@ -125,18 +124,19 @@ func TestFunctionLateRuns(t *testing.T) {
 		},
 		initTimeout: time.Second,
 		ctx:         context.Background(),
+		patience:    scenarioPatience,
 	}
-	for i := range lateRunsBeforeGivingUp {
+	for i := range scenarioPatience.consecutive {
 		if inv := f.invoke([]byte(`{}`), timeout); !inv.late {
 			t.Fatalf("invocation %d: want late, got %+v", i, inv)
 		}
 	}
-	if starts != lateRunsBeforeGivingUp {
-		t.Errorf("starts = %d, want %d (a fresh init after each timeout)", starts, lateRunsBeforeGivingUp)
+	if starts != scenarioPatience.consecutive {
+		t.Errorf("starts = %d, want %d (a fresh init after each timeout)", starts, scenarioPatience.consecutive)
 	}
 	began := time.Now()
 	if inv := f.invoke([]byte(`{}`), timeout); !errors.Is(inv.initErr, errGaveUp) || time.Since(began) > timeout {
-		t.Errorf("after %d timeouts: want errGaveUp at once, got %+v after %s", lateRunsBeforeGivingUp, inv, time.Since(began))
+		t.Errorf("after %d timeouts: want errGaveUp at once, got %+v after %s", scenarioPatience.consecutive, inv, time.Since(began))
 	}
 	f.forgive()
 	if inv := f.invoke([]byte(`{}`), timeout); !inv.late {
@@ -158,11 +158,51 @@ func TestFunctionInitRetried(t *testing.T) {
 		},
 		initTimeout: time.Second,
 		ctx:         context.Background(),
+		patience:    scenarioPatience,
 	}
 	if inv := f.invoke([]byte(`{}`), time.Second); inv.initErr == nil || !strings.Contains(inv.failure(), "JWKS unavailable") {
 		t.Errorf("first invocation: want the init error, got %+v", inv)
 	}
 	if inv := f.invoke([]byte(`{}`), time.Second); inv.initErr != nil || string(inv.raw) != `"ok"` {
 		t.Errorf("second invocation: want a fresh init and an answer, got %+v", inv)
+	}
+}
+
+// TestSharedPatience checks a shared function that hangs on some inputs
+// only keeps being invoked, and one that hangs on every input is given up
+// on after sharedPatience.
+func TestSharedPatience(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	release := make(chan struct{})
+	defer close(release)
+	f := &function{
+		start: func(context.Context, map[string]string) (*Instance, error) {
+			return &Instance{Target: Handler(func(ctx context.Context, hang bool) (string, error) {
+				if hang {
+					<-release
+				}
+				return "ok", nil
+			})}, nil
+		},
+		initTimeout: time.Second,
+		ctx:         context.Background(),
+		patience:    sharedPatience,
+	}
+	// Hanging on every other input: never given up on.
+	for i := range 3 * sharedPatience.total {
+		inv := f.invoke([]byte(fmt.Sprint(i%2 == 0)), timeout)
+		if errors.Is(inv.initErr, errGaveUp) {
+			t.Fatalf("invocation %d: given up on a function that answers every other input", i)
+		}
+	}
+	// Hanging on every input: given up on.
+	gaveUp := 0
+	for range sharedPatience.consecutive + 1 {
+		if inv := f.invoke([]byte("true"), timeout); errors.Is(inv.initErr, errGaveUp) {
+			gaveUp++
+		}
+	}
+	if gaveUp != 1 {
+		t.Errorf("after %d timeouts in a row: %d invocations given up, want 1", sharedPatience.consecutive, gaveUp)
 	}
 }
