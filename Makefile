@@ -63,7 +63,7 @@ FORCE:
 conformance: build
 	@mkdir -p $(REPORTS)
 	$(GO) run ./cmd/conformance -authorizer '$(AUTHORIZER)' -profile '$(PROFILE)' \
-		-report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
+		-strict -report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
 
 ## conformance-node: the suite against examples/node (needs node >= 20.19 and npm) through our Node shim; with RIC=1
 ## through the official aws-lambda-ric instead (pinned in examples/node/ric, built natively once; needs cmake & co).
@@ -74,11 +74,11 @@ conformance-node: node-deps
 		bash examples/node/ric/install.sh && \
 		$(GO) run ./cmd/conformance -dir examples/node -name 'examples/node through aws-lambda-ric' \
 			-authorizer '_HANDLER=authorizer.handler exec node $(RIC_ENTRY)' -profile '_HANDLER=profile.handler exec node $(RIC_ENTRY)' \
-			-report $(REPORTS)/conformance-node-ric.md -json $(REPORTS)/conformance-node-ric.json -junit $(REPORTS)/conformance-node-ric.xml; \
+			-strict -report $(REPORTS)/conformance-node-ric.md -json $(REPORTS)/conformance-node-ric.json -junit $(REPORTS)/conformance-node-ric.xml; \
 	else \
 		$(GO) run ./cmd/conformance -runtime nodejs -dir examples/node -name 'examples/node (jsonwebtoken + jwks-rsa)' \
 			-authorizer authorizer.handler -profile profile.handler \
-			-report $(REPORTS)/conformance-node.md -json $(REPORTS)/conformance-node.json -junit $(REPORTS)/conformance-node.xml; \
+			-strict -report $(REPORTS)/conformance-node.md -json $(REPORTS)/conformance-node.json -junit $(REPORTS)/conformance-node.xml; \
 	fi
 
 ## test-node: fakelambda's Node shim tests and the Node example's own tests.
@@ -120,7 +120,7 @@ smoke:
 		eval "val=\$${v}"; [ -n "$$val" ] || missing="$$missing $$v"; done; \
 	if [ -n "$$missing" ]; then echo "make smoke needs:$$missing (see docs/deploy.md)"; exit 2; fi
 	@mkdir -p $(REPORTS)
-	@$(GO) run ./cmd/conformance -url "$$SMOKE_URL" -tenant "$$TENANT" -audience "$$AUDIENCE" \
+	@$(GO) run ./cmd/conformance -strict -url "$$SMOKE_URL" -tenant "$$TENANT" -audience "$$AUDIENCE" \
 		-client-id "$$CLIENT_ID" -client-secret "$$CLIENT_SECRET" \
 		$${UNSCOPED_CLIENT_ID:+-unscoped-client-id "$$UNSCOPED_CLIENT_ID" -unscoped-client-secret "$$UNSCOPED_CLIENT_SECRET"} \
 		-report $(REPORTS)/smoke.md -json $(REPORTS)/smoke.json -junit $(REPORTS)/smoke.xml

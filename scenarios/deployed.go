@@ -59,7 +59,7 @@ func notApplicableWhenDeployed() {
 		if Family(sc.ID) == "GW" {
 			reason = "a deployed API: the scenario scripts the authorizer or the integration"
 		}
-		ginkgo.It(sc.ID+": "+sc.Path, ginkgo.Label(sc.ID, Family(sc.ID)), func() {
+		ginkgo.It(sc.ID+": "+notApplicablePrefix+reason, ginkgo.Label(sc.ID, Family(sc.ID)), func() {
 			ginkgo.Skip(notApplicablePrefix + reason)
 		})
 	}
@@ -82,23 +82,23 @@ func (s *suite) deployedScenarios(d Deployed) {
 		gomega.Expect(r.header.Get("Access-Control-Allow-Origin")).NotTo(gomega.BeEmpty(), "CORS header on a gateway-made %d; got %s", r.status, r)
 	}
 
-	ginkgo.It("FLOW-01: a client granted get:profile gets the profile", ginkgo.Label("FLOW-01", "FLOW"), func() {
-		expectReply(s.call("GET", profileURL, bearer(scoped)), 200, profileBody, "")
+	ginkgo.It("FLOW-01: a client granted get:profile gets the profile", ginkgo.Label("FLOW-01", "FLOW", string(Required)), func() {
+		expectStatus(s.call("GET", profileURL, bearer(scoped)), 200)
 	})
-	ginkgo.It("FLOW-01: a client without the scope is forbidden", ginkgo.Label("FLOW-01", "FLOW"), func() {
+	ginkgo.It("FLOW-01: a client without the scope is forbidden", ginkgo.Label("FLOW-01", "FLOW", string(Required)), func() {
 		if d.UnscopedClientID == "" {
 			ginkgo.Skip(notApplicablePrefix + "no unscoped client given")
 		}
 		token, status, body := s.clientCredentials(tokenURL, d.UnscopedClientID, d.UnscopedClientSecret, d.Audience)
 		gomega.Expect(status).To(gomega.Equal(200), "client credentials for %s: %s", d.UnscopedClientID, body)
-		expectReply(s.call("GET", profileURL, bearer(token)), 403, forbiddenBody, "")
+		expectStatus(s.call("GET", profileURL, bearer(token)), 403)
 	})
-	ginkgo.It("FLOW-01: a bad secret is refused by the tenant", ginkgo.Label("FLOW-01", "FLOW"), func() {
+	ginkgo.It("FLOW-01: a bad secret is refused by the tenant", ginkgo.Label("FLOW-01", "FLOW", string(Required)), func() {
 		_, status, _ := s.clientCredentials(tokenURL, d.ClientID, d.ClientSecret+"-wrong", d.Audience)
 		gomega.Expect(status).To(gomega.Equal(401))
 	})
 
-	ginkgo.It("GW-01: no Authorization header is 401 with CORS headers", ginkgo.Label("GW-01", "GW-10", "GW"), func() {
+	ginkgo.It("GW-01: no Authorization header is 401 with CORS headers", ginkgo.Label("GW-01", "GW-10", "GW", string(Required)), func() {
 		r := s.call("GET", profileURL, "")
 		expectReply(r, 401, unauthorizedBody, "UnauthorizedException")
 		cors(r)
@@ -107,9 +107,9 @@ func (s *suite) deployedScenarios(d Deployed) {
 		func(value func() string) {
 			expectReply(s.call("GET", profileURL, value()), 401, unauthorizedBody, "UnauthorizedException")
 		},
-		ginkgo.Entry("GW-02: a lowercase scheme", ginkgo.Label("GW-02", "GW"), func() string { return "bearer " + scoped }),
-		ginkgo.Entry("GW-02: Basic credentials", ginkgo.Label("GW-02", "GW"), func() string { return "Basic dXNlcjpwYXNz" }),
-		ginkgo.Entry("GW-02: a raw token", ginkgo.Label("GW-02", "GW"), func() string { return scoped }),
+		ginkgo.Entry("GW-02: a lowercase scheme", ginkgo.Label("GW-02", "GW", string(Required)), func() string { return "bearer " + scoped }),
+		ginkgo.Entry("GW-02: Basic credentials", ginkgo.Label("GW-02", "GW", string(Required)), func() string { return "Basic dXNlcjpwYXNz" }),
+		ginkgo.Entry("GW-02: a raw token", ginkgo.Label("GW-02", "GW", string(Required)), func() string { return scoped }),
 	)
 	ginkgo.DescribeTable("GW-03: a token the authorizer must refuse is 401 with CORS headers",
 		func(forge func(token string) string) {
@@ -117,20 +117,20 @@ func (s *suite) deployedScenarios(d Deployed) {
 			expectReply(r, 401, unauthorizedBody, "UnauthorizedException")
 			cors(r)
 		},
-		ginkgo.Entry("GW-03: signed by a foreign key under the tenant's kid", ginkgo.Label("GW-03", "GW-10", "GW"), resignedByOutsider),
-		ginkgo.Entry("GW-03: a payload changed after signing", ginkgo.Label("GW-03", "GW-10", "GW"), func(token string) string {
+		ginkgo.Entry("GW-03: signed by a foreign key under the tenant's kid", ginkgo.Label("GW-03", "GW-10", "GW", string(Required)), resignedByOutsider),
+		ginkgo.Entry("GW-03: a payload changed after signing", ginkgo.Label("GW-03", "GW-10", "GW", string(Required)), func(token string) string {
 			return withPayload(token, func(c map[string]any) { c["scope"] = "get:profile admin" })
 		}),
-		ginkgo.Entry("GW-03: alg none", ginkgo.Label("GW-03", "GW-10", "GW"), func(token string) string {
+		ginkgo.Entry("GW-03: alg none", ginkgo.Label("GW-03", "GW-10", "GW", string(Required)), func(token string) string {
 			parts := strings.Split(token, ".")
 			return b64(`{"alg":"none","typ":"JWT"}`) + "." + parts[1] + "."
 		}),
-		ginkgo.Entry("GW-03: HS256 keyed with nothing the tenant published", ginkgo.Label("GW-03", "GW-10", "GW"), func(token string) string {
+		ginkgo.Entry("GW-03: HS256 keyed with nothing the tenant published", ginkgo.Label("GW-03", "GW-10", "GW", string(Required)), func(token string) string {
 			parts := strings.Split(token, ".")
 			return b64(`{"alg":"HS256","typ":"JWT"}`) + "." + parts[1] + "." + parts[2]
 		}),
 	)
-	ginkgo.It("GW-11: an unknown resource is 403 with CORS headers", ginkgo.Label("GW-11", "GW-10", "GW"), func() {
+	ginkgo.It("GW-11: an unknown resource is 403 with CORS headers", ginkgo.Label("GW-11", "GW-10", "GW", string(Required)), func() {
 		r := s.call("GET", strings.TrimSuffix(d.URL, "/")+"/no-such-resource", "")
 		expectReply(r, 403, missingTokenBody, "MissingAuthenticationTokenException")
 		cors(r)

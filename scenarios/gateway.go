@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 
 	"github.com/serverless-auth/serverless-auth/fakeauth0"
 	"github.com/serverless-auth/serverless-auth/fakegateway"
@@ -90,7 +90,7 @@ func (s *suite) gatewayBeforeAuthorizer() {
 			}
 			r := s.call(method, st.gateway.URL+path, value)
 			expectReply(r, status, body, errorType)
-			gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeZero(), "the authorizer must not be invoked")
+			expectf(st.authorizerCalls.Load() == 0, "expected no authorizer invocation, got %d", st.authorizerCalls.Load())
 		},
 		gw("GW-01", "no Authorization header", "GET", "/prod/profile", nil, 401, unauthorizedBody, "UnauthorizedException"),
 		gw("GW-01", "an empty Authorization header", "GET", "/prod/profile", func(*fakeauth0.Tenant) string { return " " }, 401, unauthorizedBody, "UnauthorizedException"),
@@ -106,20 +106,21 @@ func (s *suite) gatewayBeforeAuthorizer() {
 
 	// On a route that does not exist API Gateway reads an Authorization
 	// header as a SigV4 signature, and says so.
-	ginkgo.It("GW-11: an unknown resource with a bearer token is a malformed signature", ginkgo.Label("GW-11", "GW"), func() {
+	ginkgo.It("GW-11: an unknown resource with a bearer token is a malformed signature", specLabels("GW-11", Required), func() {
 		s.require("GW-11")
 		st := s.newStack(stackOptions{})
 		r := s.call("GET", st.gateway.URL+"/prod/admin", validBearer(st.tenant))
-		gomega.Expect(r.status).To(gomega.Equal(403), "got %s", r)
-		gomega.Expect(r.header.Get("X-Amzn-Errortype")).To(gomega.Equal("IncompleteSignatureException"), "got %s", r)
-		gomega.Expect(r.body).To(gomega.HavePrefix(`{"message":"Invalid key=value pair (missing equal-sign) in Authorization header`), "got %s", r)
-		gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeZero(), "the authorizer must not be invoked")
+		expectf(r.err == nil && r.status == 403 && r.header.Get("X-Amzn-Errortype") == "IncompleteSignatureException" &&
+			strings.HasPrefix(r.body, `{"message":"Invalid key=value pair (missing equal-sign) in Authorization header`),
+			"expected 403 IncompleteSignatureException \"Invalid key=value pair (missing equal-sign) in Authorization header…\", got %s", r)
+		expectf(st.authorizerCalls.Load() == 0, "expected no authorizer invocation, got %d", st.authorizerCalls.Load())
 	})
 }
 
 // gw is one row of a gateway table.
 func gw(id, what, method, path string, authorization header, status int, body, errorType string) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Label(id, Family(id)), id, method, path, authorization, status, body, errorType)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, Required), id, method, path, authorization, status, body, errorType)
 }
 
 // gatewayAuthorizerAnswers: GW-03…GW-06 and GW-09, how the gateway maps
@@ -188,14 +189,14 @@ func (s *suite) gatewayAuthorizerAnswers() {
 		}, validBearer, 500, authorizerError, "AuthorizerConfigurationException"),
 	)
 
-	ginkgo.It("GW-09: an Allow passes principalId and the context, stringified, to the integration", ginkgo.Label("GW-09", "GW"), func() {
+	ginkgo.It("GW-09: the implementation's Allow passes principalId = sub and context.scope to the integration", specLabels("GW-09", Contract), func() {
 		s.require("GW-09")
 		st := s.newStack(stackOptions{integration: echoAuthorizerContext})
 		r := s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant))
 		expectAuthorizerContext(r, map[string]string{"principalId": fakeauth0.DefaultReaderID + "@clients", "scope": "get:profile read:messages"})
 	})
 
-	ginkgo.It("GW-09: numbers and booleans in the context reach the integration as strings", ginkgo.Label("GW-09", "GW"), func() {
+	ginkgo.It("GW-09: numbers and booleans in the context reach the integration as strings", specLabels("GW-09", Required), func() {
 		s.require("GW-09")
 		var st *stack
 		st = s.newStack(stackOptions{
@@ -222,17 +223,17 @@ func (s *suite) gatewayAuthorizerAnswers() {
 				value = authorization(st.tenant)
 			}
 			r := s.call("GET", st.gateway.URL+path, value)
-			gomega.Expect(r.status).To(gomega.Equal(status), "%s; got %s", what, r)
-			gomega.Expect(r.header.Get("Access-Control-Allow-Origin")).To(gomega.Equal("*"), "%s; got %s", what, r)
-			gomega.Expect(r.header.Get("Access-Control-Allow-Headers")).To(gomega.Equal("Authorization,Content-Type"), "%s; got %s", what, r)
+			expectStatus(r, status)
+			expectf(r.header.Get("Access-Control-Allow-Origin") == "*" && r.header.Get("Access-Control-Allow-Headers") == "Authorization,Content-Type",
+				"%s: expected Access-Control-Allow-Origin * and Access-Control-Allow-Headers Authorization,Content-Type, got %s", what, r)
 		},
-		ginkgo.Entry("GW-10: 401 without a header", ginkgo.Label("GW-10", "GW"), "401", nil, nil, "/prod/profile", 401),
-		ginkgo.Entry("GW-10: 401 from the authorizer", ginkgo.Label("GW-10", "GW"), "401", nil, tampered, "/prod/profile", 401),
-		ginkgo.Entry("GW-10: 403 explicit deny", ginkgo.Label("GW-10", "GW"), "403", func(st *stack) fakegateway.Function {
+		ginkgo.Entry("GW-10: 401 without a header", specLabels("GW-10", Required), "401", nil, nil, "/prod/profile", 401),
+		ginkgo.Entry("GW-10: 401 from the authorizer", specLabels("GW-10", Required), "401", nil, tampered, "/prod/profile", 401),
+		ginkgo.Entry("GW-10: 403 explicit deny", specLabels("GW-10", Required), "403", func(st *stack) fakegateway.Function {
 			return scripted(policy("Deny", st.gateway.Gateway.StageARN(), "{}"), nil, 0)
 		}, validBearer, "/prod/profile", 403),
-		ginkgo.Entry("GW-10: 403 missing authentication token", ginkgo.Label("GW-10", "GW"), "403", nil, validBearer, "/prod/nowhere", 403),
-		ginkgo.Entry("GW-10: 500 authorizer error", ginkgo.Label("GW-10", "GW"), "500", func(*stack) fakegateway.Function {
+		ginkgo.Entry("GW-10: 403 missing authentication token", specLabels("GW-10", Required), "403", nil, validBearer, "/prod/nowhere", 403),
+		ginkgo.Entry("GW-10: 500 authorizer error", specLabels("GW-10", Required), "500", func(*stack) fakegateway.Function {
 			return scripted("", errors.New("boom"), 0)
 		}, validBearer, "/prod/profile", 500),
 	)
@@ -243,60 +244,60 @@ func (s *suite) gatewayAuthorizerAnswers() {
 // Gateway adds integrationLatency of its own).
 func expectAuthorizerContext(r reply, want map[string]string) {
 	ginkgo.GinkgoHelper()
-	gomega.Expect(r.err).NotTo(gomega.HaveOccurred())
-	gomega.Expect(r.status).To(gomega.Equal(200), "got %s", r)
+	expectStatus(r, 200)
 	var got map[string]any
-	gomega.Expect(json.Unmarshal([]byte(r.body), &got)).To(gomega.Succeed(), "got %s", r)
+	expectf(json.Unmarshal([]byte(r.body), &got) == nil, "expected the integration's echo of requestContext.authorizer, got %s", r)
 	for k, v := range want {
-		gomega.Expect(got).To(gomega.HaveKeyWithValue(k, v), "requestContext.authorizer; got %s", r)
+		expectf(got[k] == v, "expected requestContext.authorizer.%s = %q, got %s", k, v, r)
 	}
 }
 
 // gwAnswer is one row of the authorizer-answer table; a nil authorizer
 // means the implementation's own.
 func gwAnswer(id, what string, authorizer func(st *stack) fakegateway.Function, authorization header, status int, body, errorType string) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, ginkgo.Label(id, Family(id)), id, authorizer, authorization, status, body, errorType)
+	ginkgo.GinkgoHelper()
+	return ginkgo.Entry(id+": "+what, specLabels(id, Required), id, authorizer, authorization, status, body, errorType)
 }
 
 // gatewayCache: GW-07 and GW-08, the authorizer result cache, its pitfall
 // and its fix.
 func (s *suite) gatewayCache() {
-	ginkgo.It("GW-07: with a TTL the result is cached per token; without one the authorizer runs every time", ginkgo.Label("GW-07", "GW"), func() {
+	ginkgo.It("GW-07: with a TTL the result is cached per token; without one the authorizer runs every time", specLabels("GW-07", Required), func() {
 		s.require("GW-07")
 		cached := s.newStack(stackOptions{ttl: 300})
 		token := validBearer(cached.tenant)
 		for range 3 {
-			expectReply(s.call("GET", cached.gateway.StageURL()+"/profile", token), 200, profileBody, "")
+			expectStatus(s.call("GET", cached.gateway.StageURL()+"/profile", token), 200)
 		}
-		gomega.Expect(cached.authorizerCalls.Load()).To(gomega.BeEquivalentTo(1), "authorizer invocations for one token, TTL 300")
-		expectReply(s.call("GET", cached.gateway.StageURL()+"/profile", bearer(cached.tenant.Token(fakeauth0.DefaultNoScopeID))), 403, forbiddenBody, "")
-		gomega.Expect(cached.authorizerCalls.Load()).To(gomega.BeEquivalentTo(2), "a second token is authorized on its own")
+		expectf(cached.authorizerCalls.Load() == 1, "TTL 300: expected 1 authorizer invocation for 3 requests with one token, got %d", cached.authorizerCalls.Load())
+		expectStatus(s.call("GET", cached.gateway.StageURL()+"/profile", bearer(cached.tenant.Token(fakeauth0.DefaultNoScopeID))), 403)
+		expectf(cached.authorizerCalls.Load() == 2, "TTL 300: expected a second token to be authorized on its own (2 invocations), got %d", cached.authorizerCalls.Load())
 
 		uncached := s.newStack(stackOptions{ttl: 0})
 		token = validBearer(uncached.tenant)
 		for range 3 {
-			expectReply(s.call("GET", uncached.gateway.StageURL()+"/profile", token), 200, profileBody, "")
+			expectStatus(s.call("GET", uncached.gateway.StageURL()+"/profile", token), 200)
 		}
-		gomega.Expect(uncached.authorizerCalls.Load()).To(gomega.BeEquivalentTo(3), "authorizer invocations for one token, TTL 0")
+		expectf(uncached.authorizerCalls.Load() == 3, "TTL 0: expected 3 authorizer invocations for 3 requests, got %d", uncached.authorizerCalls.Load())
 	})
 
 	second := []fakegateway.Route{{Method: http.MethodPost, Path: "/profile"}}
-	ginkgo.It("GW-08: pitfall: a method-only policy behind a cache denies the next route (403)", ginkgo.Label("GW-08", "GW"), func() {
+	ginkgo.It("GW-08: pitfall: a method-only policy behind a cache denies the next route (403)", specLabels("GW-08", Contract), func() {
 		s.require("GW-08")
 		st := s.newStack(stackOptions{ttl: 300, extraRoutes: second, authorizerEnv: map[string]string{"POLICY_RESOURCE": "method"}})
 		token := validBearer(st.tenant)
-		expectReply(s.call("GET", st.gateway.StageURL()+"/profile", token), 200, profileBody, "")
+		expectStatus(s.call("GET", st.gateway.StageURL()+"/profile", token), 200)
 		expectReply(s.call("POST", st.gateway.StageURL()+"/profile", token), 403, notCoveredBody, "AccessDeniedException")
-		gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeEquivalentTo(1), "the second route was answered from the cache")
+		expectf(st.authorizerCalls.Load() == 1, "expected the second route to be answered from the cache (1 invocation), got %d", st.authorizerCalls.Load())
 	})
 
-	ginkgo.It("GW-08: fix: with the TTL on, the template grants the stage and every route works", ginkgo.Label("GW-08", "GW"), func() {
+	ginkgo.It("GW-08: fix: with the TTL on, the template grants the stage and every route works", specLabels("GW-08", Contract), func() {
 		s.require("GW-08")
 		st := s.newStack(stackOptions{ttl: 300, extraRoutes: second})
 		token := validBearer(st.tenant)
-		expectReply(s.call("GET", st.gateway.StageURL()+"/profile", token), 200, profileBody, "")
-		expectReply(s.call("POST", st.gateway.StageURL()+"/profile", token), 200, profileBody, "")
-		gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeEquivalentTo(1), "the second route was answered from the cache")
+		expectStatus(s.call("GET", st.gateway.StageURL()+"/profile", token), 200)
+		expectStatus(s.call("POST", st.gateway.StageURL()+"/profile", token), 200)
+		expectf(st.authorizerCalls.Load() == 1, "expected the second route to be answered from the cache (1 invocation), got %d", st.authorizerCalls.Load())
 	})
 }
 
@@ -308,13 +309,13 @@ func (s *suite) gatewayIntegration() {
 			st := s.newStack(stackOptions{integration: integration, integrationTimeout: timeout})
 			expectReply(s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant)), status, body, errorType)
 		},
-		ginkgo.Entry("GW-12: a function error", ginkgo.Label("GW-12", "GW"), "GW-12",
+		ginkgo.Entry("GW-12: a function error", specLabels("GW-12", Required), "GW-12",
 			scripted("", errors.New("handler crashed"), 0), time.Duration(0), 502, internalError, "InternalServerErrorException"),
-		ginkgo.Entry("GW-12: a response that is not a proxy response", ginkgo.Label("GW-12", "GW"), "GW-12",
+		ginkgo.Entry("GW-12: a response that is not a proxy response", specLabels("GW-12", Required), "GW-12",
 			scripted(`"hello"`, nil, 0), time.Duration(0), 502, internalError, "InternalServerErrorException"),
-		ginkgo.Entry("GW-12: a status code out of range", ginkgo.Label("GW-12", "GW"), "GW-12",
+		ginkgo.Entry("GW-12: a status code out of range", specLabels("GW-12", Required), "GW-12",
 			scripted(`{"statusCode":42,"body":"x"}`, nil, 0), time.Duration(0), 502, internalError, "InternalServerErrorException"),
-		ginkgo.Entry("GW-13: past the integration timeout", ginkgo.Label("GW-13", "GW"), "GW-13",
+		ginkgo.Entry("GW-13: past the integration timeout", specLabels("GW-13", Required), "GW-13",
 			scripted(`{"statusCode":200,"body":"late"}`, nil, time.Minute), 500*time.Millisecond, 504, timedOutBody, ""),
 	)
 }
@@ -322,22 +323,30 @@ func (s *suite) gatewayIntegration() {
 // gatewayConcurrency: GW-14, hundreds of requests in flight, each answered
 // as it would be alone.
 func (s *suite) gatewayConcurrency() {
-	ginkgo.It("GW-14: under concurrent load every answer is the right one", ginkgo.Label("GW-14", "GW"), func() {
+	ginkgo.It("GW-14: under concurrent load every answer is the one it is alone", specLabels("GW-14", Required), func() {
 		s.require("GW-14")
 		st := s.newStack(stackOptions{ttl: 300, patient: true})
 		type probe struct {
 			authorization string
-			status        int
-			body          string
+			alone         reply
 		}
-		probes := []probe{
-			{validBearer(st.tenant), 200, profileBody},
-			{bearer(st.tenant.Token(fakeauth0.DefaultNoScopeID)), 403, forbiddenBody},
-			{tampered(st.tenant), 401, unauthorizedBody},
-			{"", 401, unauthorizedBody},
+		probes := []*probe{
+			{authorization: validBearer(st.tenant)},
+			{authorization: bearer(st.tenant.Token(fakeauth0.DefaultNoScopeID))},
+			{authorization: tampered(st.tenant)},
+			{authorization: ""},
+		}
+		// Each probe alone first (concurrently with each other, so a hung
+		// implementation costs one timeout): the reference answers.
+		var wg sync.WaitGroup
+		for _, p := range probes {
+			wg.Go(func() { p.alone = s.call("GET", st.gateway.StageURL()+"/profile", p.authorization) })
+		}
+		wg.Wait()
+		for i, want := range []int{200, 403, 401, 401} {
+			expectf(probes[i].alone.err == nil && probes[i].alone.status == want, "alone, expected %d, got %s", want, probes[i].alone)
 		}
 		const requests, inFlight = 400, 128
-		var wg sync.WaitGroup
 		sem := make(chan struct{}, inFlight)
 		errs := make(chan string, requests)
 		for i := range requests {
@@ -346,8 +355,8 @@ func (s *suite) gatewayConcurrency() {
 			wg.Go(func() {
 				defer func() { <-sem }()
 				r := s.call("GET", st.gateway.StageURL()+"/profile", p.authorization)
-				if r.err != nil || r.status != p.status || !jsonEqual(r.body, p.body) {
-					errs <- fmt.Sprintf("request %d: want %d %s, got %s", i, p.status, p.body, r)
+				if r.err != nil || r.status != p.alone.status || !jsonEqual(r.body, p.alone.body) {
+					errs <- fmt.Sprintf("request %d: expected %s as alone, got %s", i, p.alone, r)
 				}
 			})
 		}
@@ -357,7 +366,9 @@ func (s *suite) gatewayConcurrency() {
 		for e := range errs {
 			wrong = append(wrong, e)
 		}
-		gomega.Expect(wrong).To(gomega.BeEmpty(), "answers under load")
+		if len(wrong) > 0 {
+			ginkgo.Fail(fmt.Sprintf("expected every answer under load to be the one it is alone; %d of %d differ, the first: %s", len(wrong), requests, wrong[0]))
+		}
 	})
 }
 

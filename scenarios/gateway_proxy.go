@@ -172,7 +172,7 @@ func (s *suite) gatewayProxyResponses() {
 
 // gwRecorded is one entry replaying a recorded case of the snapshot.
 func gwRecorded(id, what string, args ...any) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what+" (recorded in "+recordedSnapshot+")", append([]any{ginkgo.Label(id, Family(id))}, args...)...)
+	return ginkgo.Entry(id+": "+what+" (recorded in "+recordedSnapshot+")", append([]any{specLabels(id, Required)}, args...)...)
 }
 
 // The recorded event's keys (test_lambda_aws_proxy_integration, recorded

@@ -2,13 +2,10 @@ package scenarios_test
 
 import (
 	"context"
-	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"log/slog"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/serverless-auth/serverless-auth/authorizer"
-	"github.com/serverless-auth/serverless-auth/fakelambda"
+	"github.com/serverless-auth/serverless-auth/internal/logbuffer"
 	"github.com/serverless-auth/serverless-auth/profile"
 	"github.com/serverless-auth/serverless-auth/scenarios"
 )
@@ -21,8 +18,8 @@ func lookup(env map[string]string) func(string) (string, bool) {
 	}
 }
 
-// inProcessAuthorizer runs authorizer.Authorizer behind aws-lambda-go's
-// lambda.Handler, as deploy/authorizer does, without a process.
+// inProcessAuthorizer runs authorizer.Authorizer's handler in-process
+// through scenarios.Handler, as deploy/authorizer runs it under lambda.Start.
 func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
 	cfg, err := authorizer.ConfigFromEnv(lookup(env))
 	if err != nil {
@@ -33,12 +30,12 @@ func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios
 	if err != nil {
 		return nil, err
 	}
-	return &scenarios.Instance{Target: fakelambda.HandlerFunc[events.APIGatewayCustomAuthorizerRequest, events.APIGatewayCustomAuthorizerResponse](a.Authorize), Output: logs.String}, nil
+	return &scenarios.Instance{Target: scenarios.Handler(a.Authorize), Output: logs.String}, nil
 }
 
-// inProcessProfile runs profile.Handler behind lambda.Handler.
+// inProcessProfile runs profile.Handler's handler in-process.
 func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, error) {
 	logs := &logbuffer.Buffer{}
 	h := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
-	return &scenarios.Instance{Target: fakelambda.HandlerFunc[events.APIGatewayProxyRequest, events.APIGatewayProxyResponse](h.Handle), Output: logs.String}, nil
+	return &scenarios.Instance{Target: scenarios.Handler(h.Handle), Output: logs.String}, nil
 }

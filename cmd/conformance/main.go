@@ -4,7 +4,7 @@
 // tenant's JWKS_URI, TOKEN_ISSUER and AUDIENCE in its environment.
 //
 //	go run ./cmd/conformance -authorizer CMD -profile CMD [-env KEY=VALUE ...]
-//	    [-label-filter EXPR] [-report report.md] [-json report.json] [-junit report.xml]
+//	    [-label-filter EXPR] [-strict] [-report report.md] [-json report.json] [-junit report.xml]
 //
 // With -url it runs the HTTP-level scenarios against an API that is already
 // deployed (make smoke), getting tokens from the tenant by client
@@ -13,9 +13,11 @@
 //	go run ./cmd/conformance -url https://ID.execute-api.REGION.amazonaws.com/prod \
 //	    -tenant https://TENANT/ -audience API -client-id ID -client-secret SECRET
 //
-// Exit status: 0 when every applicable scenario passed, 1 when one failed,
-// 2 when the run itself could not happen (bad flags, a function that does not
-// start).
+// Exit status: 0 when no scenario failed (a scenario whose only failures are
+// recommended or contract specs is "warn" and does not fail the run unless
+// -strict is given), 1 when one failed (a required spec failed; with
+// -strict, a warn too), 2 when the run itself could not happen (bad flags, a
+// function that does not start).
 package main
 
 import (
@@ -56,6 +58,7 @@ type options struct {
 	dir                 string
 	env                 envFlag
 	labelFilter         string
+	strict              bool
 	report, json, junit string
 	timeout             time.Duration
 	name                string
@@ -84,7 +87,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.runtime, "runtime", "provided", `"provided" (commands, like provided.al2023) or "nodejs" (handlers run by fakelambda's Node shim)`)
 	fs.StringVar(&o.dir, "dir", ".", "working directory of the functions (LAMBDA_TASK_ROOT)")
 	fs.Var(&o.env, "env", "KEY=VALUE added to both functions' environment (repeatable)")
-	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter selecting scenarios, e.g. 'AUTH-07 || PROF'")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter selecting specs by ID, family or level, e.g. 'AUTH-07 || PROF' or 'required'")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 on a warn too (a recommended or contract spec failed), not only on a fail")
 	fs.StringVar(&o.report, "report", "", "write the Markdown report to this file")
 	fs.StringVar(&o.json, "json", "", "write the JSON report to this file")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report (Ginkgo's reporter) to this file")
@@ -215,8 +219,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	var summaries []scenarios.Summary
+	var outside int
 	ginkgo.ReportAfterSuite("conformance report", func(r types.Report) {
 		summaries = scenarios.Summarize(r)
+		outside = failedOutsideScenarios(r)
 	})
 
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
@@ -224,8 +230,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	reporterConfig.JUnitReport = o.junit
 	reporterConfig.Succinct = true
 	gomega.RegisterFailHandler(ginkgo.Fail)
-	t := &suiteT{}
-	ginkgo.RunSpecs(t, "serverless-auth conformance", suiteConfig, reporterConfig)
+	ginkgo.RunSpecs(&suiteT{}, "serverless-auth conformance", suiteConfig, reporterConfig)
 
 	if len(summaries) == 0 {
 		fmt.Fprintln(stderr, "conformance: the suite produced no report")
@@ -236,11 +241,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitCannotRun
 	}
 	for _, s := range summaries {
-		if s.Failed() {
+		if s.Failed() || (o.strict && s.Warned()) {
 			return exitFail
 		}
 	}
-	if t.failed {
+	if outside > 0 {
 		// A failure outside any scenario (a suite-level node) still fails the run.
 		return exitFail
 	}
@@ -273,8 +278,23 @@ func writeReports(o options, summaries []scenarios.Summary, stdout io.Writer) er
 	return nil
 }
 
-// suiteT is the GinkgoTestingT of a run outside go test.
-type suiteT struct{ failed bool }
+// failedOutsideScenarios counts the failed nodes that are not specs (a
+// BeforeSuite, a report node): RunSpecs's own verdict counts every failed
+// spec, whatever its level, so the exit status comes from the summaries and
+// from these.
+func failedOutsideScenarios(r types.Report) int {
+	n := 0
+	for _, spec := range r.SpecReports {
+		if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStateFailureStates) {
+			n++
+		}
+	}
+	return n
+}
 
-// Fail records that the suite failed.
-func (t *suiteT) Fail() { t.failed = true }
+// suiteT is the GinkgoTestingT of a run outside go test; the exit status
+// does not depend on it.
+type suiteT struct{}
+
+// Fail is Ginkgo's report of a failed suite; the summaries say more.
+func (*suiteT) Fail() {}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // TestCannotRun checks the runs that must not happen exit 2 with a message
@@ -38,5 +40,40 @@ func TestCannotRun(t *testing.T) {
 				t.Errorf("stderr does not say %q:\n%s", tt.says, stderr.String())
 			}
 		})
+	}
+}
+
+// TestStrictFlag checks -strict is read; what it does to the exit status is
+// TestSuiteCatchesBrokenImplementations's (a warn exits 0 without it, the
+// baseline passes with it).
+func TestStrictFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-authorizer", "x"}, false},
+		{[]string{"-authorizer", "x", "-strict"}, true},
+	} {
+		o, err := parse(tt.args, &bytes.Buffer{})
+		if err != nil || o.strict != tt.want {
+			t.Errorf("parse(%q): strict %v, err %v; want %v", tt.args, o.strict, err, tt.want)
+		}
+	}
+}
+
+// TestFailedOutsideScenarios checks that only nodes other than specs count:
+// a failed spec is judged by its level in the summaries instead.
+func TestFailedOutsideScenarios(t *testing.T) {
+	r := types.Report{SpecReports: types.SpecReports{
+		{LeafNodeType: types.NodeTypeIt, State: types.SpecStateFailed},
+		{LeafNodeType: types.NodeTypeIt, State: types.SpecStatePassed},
+		{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed},
+	}}
+	if n := failedOutsideScenarios(r); n != 0 {
+		t.Errorf("a failed spec counted outside scenarios: %d", n)
+	}
+	r.SpecReports = append(r.SpecReports, types.SpecReport{LeafNodeType: types.NodeTypeReportAfterSuite, State: types.SpecStateFailed})
+	if n := failedOutsideScenarios(r); n != 1 {
+		t.Errorf("a failed ReportAfterSuite: got %d, want 1", n)
 	}
 }

@@ -23,55 +23,65 @@ import (
 
 // brokenImplementation is one deliberately broken function of
 // testdata/mutant: its MUTANT name, which function it breaks, what is wrong
-// with it, and the scenario IDs that must catch it. Those IDs, and the ones
-// in alsoRun, are the label filter of its run, so each run stays short.
+// with it, the level of the flaw (a required one fails the run, a
+// recommended or contract one warns), and the scenario IDs that must catch
+// it at that level. Those IDs, and the ones in alsoRun, are the label
+// filter of its run, so each run stays short.
 type brokenImplementation struct {
 	mutant   string
 	function string
 	flaw     string
+	level    scenarios.Level
 	caughtBy []string
 	alsoRun  []string
 }
 
+// Shorter names for the table.
+const (
+	required    = scenarios.Required
+	recommended = scenarios.Recommended
+	contract    = scenarios.Contract
+)
+
 // brokenImplementations is one realistic flaw each: a check skipped, an
 // algorithm accepted, a key-set policy wrong, a response shape off.
 var brokenImplementations = []brokenImplementation{
-	{"exp-optional", "authorizer", "exp not required (no jwt.WithExpirationRequired)", []string{"AUTH-11"}, nil},
-	{"issuer-unchecked", "authorizer", "iss not checked (no jwt.WithIssuer)", []string{"AUTH-08"}, nil},
-	{"audience-unchecked", "authorizer", "aud not checked (no jwt.WithAudience)", []string{"AUTH-09"}, nil},
-	{"alg-rsa-family", "authorizer", "README keyfunc: any RSA/RSA-PSS method with the same key (RS384, RS512, PS256)", []string{"AUTH-07"}, nil},
-	{"kid-optional", "authorizer", "a token without kid is tried against every key (keyfunc's fallback)", []string{"AUTH-05"}, nil},
-	{"iat-unchecked", "authorizer", "iat not checked (no jwt.WithIssuedAt): issued in the future, iat of any type", []string{"AUTH-10"}, nil},
-	{"leeway-hour", "authorizer", "an hour of clock-skew leeway", []string{"AUTH-10"}, nil},
-	{"sub-any-type", "authorizer", "principalId = fmt.Sprint(claims[\"sub\"]): number, object, absent sub accepted", []string{"AUTH-11"}, nil},
-	{"crit-ignored", "authorizer", "the crit header is ignored", []string{"AUTH-15"}, nil},
-	{"no-size-limit", "authorizer", "no size limit before parsing", []string{"AUTH-16"}, nil},
-	{"bearer-trim-prefix", "authorizer", "strings.TrimPrefix(h, \"Bearer \"): a raw token is accepted", []string{"AUTH-03"}, nil},
-	{"bearer-fields", "authorizer", "strings.Fields and a case-insensitive scheme: tabs, double spaces, extra parts accepted", []string{"AUTH-03"}, nil},
-	{"deny-policy", "authorizer", "a Deny policy instead of the error \"Unauthorized\"", []string{"AUTH-02"}, nil},
-	{"policy-account-wide", "authorizer", "Allow on arn:aws:execute-api:REGION:ACCOUNT:* (every API and stage)", []string{"AUTH-01"}, nil},
-	{"principal-azp", "authorizer", "principalId = azp (the client id), not sub", []string{"AUTH-01"}, nil},
-	{"context-array", "authorizer", "the permissions claim in the context as a JSON array", []string{"AUTH-01"}, nil},
+	{"exp-optional", "authorizer", "exp not required (no jwt.WithExpirationRequired)", recommended, []string{"AUTH-11"}, nil},
+	{"issuer-unchecked", "authorizer", "iss not checked (no jwt.WithIssuer)", required, []string{"AUTH-08"}, nil},
+	{"audience-unchecked", "authorizer", "aud not checked (no jwt.WithAudience)", required, []string{"AUTH-09"}, nil},
+	{"alg-rsa-family", "authorizer", "README keyfunc: any RSA/RSA-PSS method with the same key (RS384, RS512, PS256)", recommended, []string{"AUTH-07"}, nil},
+	{"kid-optional", "authorizer", "a token without kid is tried against every key (keyfunc's fallback)", recommended, []string{"AUTH-05"}, nil},
+	{"iat-unchecked", "authorizer", "iat not checked (no jwt.WithIssuedAt): issued in the future, iat of any type", recommended, []string{"AUTH-10"}, nil},
+	{"leeway-hour", "authorizer", "an hour of clock-skew leeway", required, []string{"AUTH-10"}, nil},
+	{"sub-any-type", "authorizer", "principalId = fmt.Sprint(claims[\"sub\"]): number, object, absent sub accepted", recommended, []string{"AUTH-11"}, nil},
+	{"crit-ignored", "authorizer", "the crit header is ignored", recommended, []string{"AUTH-15"}, nil},
+	{"no-size-limit", "authorizer", "no size limit before parsing", recommended, []string{"AUTH-16"}, nil},
+	{"bearer-trim-prefix", "authorizer", "strings.TrimPrefix(h, \"Bearer \"): a raw token is accepted", recommended, []string{"AUTH-03"}, nil},
+	{"bearer-fields", "authorizer", "strings.Fields and a case-insensitive scheme: tabs, double spaces, extra parts accepted", recommended, []string{"AUTH-03"}, nil},
+	{"deny-policy", "authorizer", "a Deny policy instead of the error \"Unauthorized\"", required, []string{"AUTH-02"}, nil},
+	{"policy-account-wide", "authorizer", "Allow on arn:aws:execute-api:REGION:ACCOUNT:* (every API and stage)", recommended, []string{"AUTH-01"}, nil},
+	{"principal-azp", "authorizer", "principalId = azp (the client id), not sub", contract, []string{"AUTH-01"}, nil},
+	{"context-array", "authorizer", "the permissions claim in the context as a JSON array", required, []string{"AUTH-01"}, nil},
 	// LOG-01 reads the output right after its own invocation, before the
 	// function's last lines may have left the pipe: AUTH-01's invocations
 	// give it output that is already there.
-	{"log-event", "authorizer", "the event, with its authorizationToken, logged for debugging", []string{"LOG-01"}, []string{"AUTH-01"}},
-	{"log-signature", "authorizer", "the verified signature bytes logged (standard base64, as encoding/json writes []byte)", []string{"LOG-01"}, []string{"AUTH-01"}},
-	{"jwks-any-key", "authorizer", "every RSA key of the JWKS used: enc keys, other algorithms, 1024-bit keys", []string{"AUTH-06"}, nil},
-	{"arn-unchecked", "authorizer", "the blueprint's unchecked split of methodArn: wildcards echoed, a panic on a short ARN", []string{"AUTH-17"}, nil},
-	{"empty-refresh-always", "authorizer", "while no keys are loaded, every invocation fetches the JWKS", []string{"AUTH-14"}, nil},
-	{"jwks-per-request", "authorizer", "the JWKS fetched on every invocation", []string{"AUTH-13"}, nil},
-	{"no-refresh-unknown-kid", "authorizer", "no refresh on an unknown kid once keys are loaded: rotation fails", []string{"AUTH-12"}, nil},
-	{"refresh-unlimited", "authorizer", "a refresh on every unknown kid: a flood hammers the tenant", []string{"AUTH-13"}, nil},
-	{"empty-refresh-wipes", "authorizer", "an empty key set from the tenant replaces the last good keys", []string{"AUTH-14"}, nil},
-	{"jwks-no-timeout", "authorizer", "the JWKS request bounded by nothing: a slow tenant outlives the deadline", []string{"AUTH-14"}, nil},
-	{"scope-substring", "profile", "strings.Contains(scope, \"get:profile\")", []string{"PROF-02"}, nil},
-	{"scope-case-insensitive", "profile", "strings.EqualFold on each scope", []string{"PROF-02"}, nil},
-	{"scope-comma-list", "profile", "scopes split on commas as well as spaces", []string{"PROF-02"}, nil},
-	{"status-401", "profile", "401 instead of 403 without the scope", []string{"PROF-02", "PROF-03"}, nil},
-	{"no-content-type", "profile", "no Content-Type on the JSON bodies", []string{"PROF-01"}, nil},
-	{"body-envelope", "profile", "200 body {\"data\":{\"name\":\"Daniël\"}}", []string{"PROF-01"}, nil},
-	{"context-panic", "profile", "authorizer[\"scope\"].(string) without ok: panics without a scope", []string{"PROF-02", "PROF-03"}, nil},
+	{"log-event", "authorizer", "the event, with its authorizationToken, logged for debugging", required, []string{"LOG-01"}, []string{"AUTH-01"}},
+	{"log-signature", "authorizer", "the verified signature bytes logged (standard base64, as encoding/json writes []byte)", required, []string{"LOG-01"}, []string{"AUTH-01"}},
+	{"jwks-any-key", "authorizer", "every RSA key of the JWKS used: enc keys, other algorithms, 1024-bit keys", recommended, []string{"AUTH-06"}, nil},
+	{"arn-unchecked", "authorizer", "the blueprint's unchecked split of methodArn: wildcards echoed, a panic on a short ARN", recommended, []string{"AUTH-17"}, nil},
+	{"empty-refresh-always", "authorizer", "while no keys are loaded, every invocation fetches the JWKS", recommended, []string{"AUTH-14"}, nil},
+	{"jwks-per-request", "authorizer", "the JWKS fetched on every invocation", required, []string{"AUTH-13"}, nil},
+	{"no-refresh-unknown-kid", "authorizer", "no refresh on an unknown kid once keys are loaded: rotation fails", recommended, []string{"AUTH-12"}, nil},
+	{"refresh-unlimited", "authorizer", "a refresh on every unknown kid: a flood hammers the tenant", required, []string{"AUTH-13"}, nil},
+	{"empty-refresh-wipes", "authorizer", "an empty key set from the tenant replaces the last good keys", recommended, []string{"AUTH-14"}, nil},
+	{"jwks-no-timeout", "authorizer", "the JWKS request bounded by nothing: a slow tenant outlives the deadline", required, []string{"AUTH-14"}, nil},
+	{"scope-substring", "profile", "strings.Contains(scope, \"get:profile\")", required, []string{"PROF-02"}, nil},
+	{"scope-case-insensitive", "profile", "strings.EqualFold on each scope", required, []string{"PROF-02"}, nil},
+	{"scope-comma-list", "profile", "scopes split on commas as well as spaces", required, []string{"PROF-02"}, nil},
+	{"status-401", "profile", "401 instead of 403 without the scope", recommended, []string{"PROF-02", "PROF-03"}, nil},
+	{"no-content-type", "profile", "no Content-Type on the JSON bodies", contract, []string{"PROF-01"}, nil},
+	{"body-envelope", "profile", "200 body {\"data\":{\"name\":\"Daniël\"}}", contract, []string{"PROF-01"}, nil},
+	{"context-panic", "profile", "authorizer[\"scope\"].(string) without ok: panics without a scope", required, []string{"PROF-02", "PROF-03"}, nil},
 }
 
 // maxConcurrentRuns bounds the suite runs in flight: the machine has two cores.
@@ -83,8 +93,10 @@ const runTimeout = 2 * time.Minute
 
 // TestSuiteCatchesBrokenImplementations runs cmd/conformance against
 // testdata/mutant with one flaw at a time and expects every flaw to be caught
-// (exit 1, the expected IDs failed), while the same program without a flaw
-// passes the same selection (exit 0), so each catch is due to the flaw.
+// at its level (a required flaw: exit 1, the expected IDs "fail"; a
+// recommended or contract one: exit 0 without -strict, the IDs "warn"),
+// while the same program without a flaw passes the same selection with
+// -strict (exit 0), so each catch is due to the flaw.
 func TestSuiteCatchesBrokenImplementations(t *testing.T) {
 	dir := t.TempDir()
 	runner := goBuild(t, filepath.Join(dir, "conformance"), ".", "-trimpath")
@@ -106,9 +118,9 @@ func TestSuiteCatchesBrokenImplementations(t *testing.T) {
 				t.Parallel()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				r := runSuite(t, runner, impl, sel.function, "", sel.filter)
+				r := runSuite(t, runner, impl, sel.function, "", sel.filter, "-strict")
 				if r.exit != exitPass {
-					t.Fatalf("the unbroken implementation: exit %d, want %d (every selected scenario passes)\n%s", r.exit, exitPass, r.output)
+					t.Fatalf("the unbroken implementation: exit %d with -strict, want %d (every selected scenario passes)\n%s", r.exit, exitPass, r.output)
 				}
 				for _, id := range strings.Split(sel.filter, " || ") {
 					if got := r.status[id]; got != scenarios.Pass {
@@ -124,12 +136,20 @@ func TestSuiteCatchesBrokenImplementations(t *testing.T) {
 				defer func() { <-sem }()
 				r := runSuite(t, runner, impl, b.function, b.mutant, b.labelFilter())
 				failing[i] = r.failed()
-				if r.exit != exitFail {
-					t.Fatalf("%s (%s): exit %d, want %d (caught)\n%s", b.mutant, b.flaw, r.exit, exitFail, r.output)
+				// Without -strict, only a required flaw fails the run.
+				wantExit, wantStatus := exitPass, scenarios.Warn
+				if b.level == required {
+					wantExit, wantStatus = exitFail, scenarios.Fail
+				}
+				if r.exit != wantExit {
+					t.Fatalf("%s (%s, %s): exit %d, want %d\n%s", b.mutant, b.flaw, b.level, r.exit, wantExit, r.output)
 				}
 				for _, id := range b.caughtBy {
-					if got := r.status[id]; got != scenarios.Fail {
-						t.Errorf("%s (%s): %s is %q, want %q\n%s", b.mutant, b.flaw, id, got, scenarios.Fail, r.output)
+					if got := r.status[id]; got != wantStatus {
+						t.Errorf("%s (%s, %s): %s is %q, want %q\n%s", b.mutant, b.flaw, b.level, id, got, wantStatus, r.output)
+					}
+					if got := r.levels[id]; !slices.Contains(got, b.level) {
+						t.Errorf("%s (%s): %s failed at %v, want a %s failure\n%s", b.mutant, b.flaw, id, got, b.level, r.output)
 					}
 				}
 			})
@@ -138,13 +158,13 @@ func TestSuiteCatchesBrokenImplementations(t *testing.T) {
 
 	var table strings.Builder
 	w := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "mutant\tfunction\tflaw\tcaught by")
+	fmt.Fprintln(w, "mutant\tfunction\tlevel\tflaw\tcaught by")
 	for i, b := range brokenImplementations {
 		caught := strings.Join(failing[i], ", ")
 		if caught == "" {
 			caught = "NOT CAUGHT"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", b.mutant, b.function, b.flaw, caught)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", b.mutant, b.function, b.level, b.flaw, caught)
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
@@ -175,15 +195,17 @@ func goBuild(t *testing.T, out, pkg string, flags ...string) string {
 type suiteRun struct {
 	exit   int
 	status map[string]scenarios.Status
+	levels map[string][]scenarios.Level // of each ID's failures
 	output string
 }
 
-// failed returns the IDs the run's report marks as failed, in catalogue order.
+// failed returns the IDs the run's report marks as failed or warned, with
+// the status, in catalogue order.
 func (r suiteRun) failed() []string {
 	var ids []string
 	for _, sc := range scenarios.Catalogue() {
-		if r.status[sc.ID] == scenarios.Fail {
-			ids = append(ids, sc.ID)
+		if st := r.status[sc.ID]; st == scenarios.Fail || st == scenarios.Warn {
+			ids = append(ids, sc.ID+" ("+string(st)+")")
 		}
 	}
 	return ids
@@ -192,13 +214,14 @@ func (r suiteRun) failed() []string {
 // runSuite runs the runner against one function of the mutant program
 // (mutant "" is the unbroken one) with the given label filter, and reads its
 // JSON report.
-func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suiteRun {
+func runSuite(t *testing.T, runner, impl, function, mutant, filter string, flags ...string) suiteRun {
 	t.Helper()
 	report := filepath.Join(t.TempDir(), "report.json")
 	command := fmt.Sprintf("FUNCTION=%s MUTANT=%s exec %s", function, mutant, quoteArg(impl))
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, runner, "-"+function, command, "-label-filter", filter, "-json", report)
+	args := append([]string{"-" + function, command, "-label-filter", filter, "-json", report}, flags...)
+	cmd := exec.CommandContext(ctx, runner, args...)
 	// The runner starts functions of its own: on a timeout, stop them all.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -206,7 +229,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suite
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	r := suiteRun{status: map[string]scenarios.Status{}, output: out.String()}
+	r := suiteRun{status: map[string]scenarios.Status{}, levels: map[string][]scenarios.Level{}, output: out.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -227,6 +250,9 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suite
 	for _, s := range summaries {
 		for _, res := range s.Results {
 			r.status[res.ID] = res.Status
+			for _, f := range res.Failures {
+				r.levels[res.ID] = append(r.levels[res.ID], f.Level)
+			}
 		}
 	}
 	return r

@@ -167,8 +167,9 @@ func (a *authorizer) bearer(header string) (string, string) {
 	if strings.TrimSpace(header) == "" {
 		return "", "missing"
 	}
+	// "Bearer" exactly, as API Gateway's validation expression ^Bearer [-0-9a-zA-Z._]+$ has it.
 	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if !ok || scheme != "Bearer" {
 		return "", "scheme"
 	}
 	if token == "" {
