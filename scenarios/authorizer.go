@@ -78,7 +78,7 @@ func (s *suite) authorizerScenarios() {
 			if s.cfg.Authorizer == nil {
 				return
 			}
-			fixture.tenant = newTenant()
+			fixture.tenant = s.newTenant()
 			fixture.unusable = publishUnusableKeys(fixture.tenant)
 			fixture.instance = start(s.cfg.Authorizer, s.environment(fixture.tenant, refreshEnv))
 		})
@@ -206,7 +206,7 @@ func (s *suite) malformedMethodARN() {
 	ginkgo.DescribeTable("AUTH-17: a malformed methodArn is refused",
 		func(policyResource string) {
 			s.require("AUTH-17")
-			t := newTenant()
+			t := s.newTenant()
 			inst := start(s.cfg.Authorizer, s.environment(t, map[string]string{"POLICY_RESOURCE": policyResource}))
 			expectAllow(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), methodARN), fakeauth0.DefaultReaderID+"@clients", methodARN, "get:profile read:messages")
 			for _, arn := range malformedARNs {
@@ -223,7 +223,7 @@ func (s *suite) malformedMethodARN() {
 func (s *suite) rotation() {
 	ginkgo.It("AUTH-12: a token signed with a newly published key is accepted without restart", ginkgo.Label("AUTH-12", "AUTH"), func() {
 		s.require("AUTH-12")
-		t := newTenant()
+		t := s.newTenant()
 		inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
 		old := valid(t)
 		expectAllow(authorize(inst, s.cfg.invokeTimeout(), bearer(old), methodARN), fakeauth0.DefaultReaderID+"@clients", methodARN, "get:profile read:messages")
@@ -247,7 +247,7 @@ func (s *suite) rotation() {
 func (s *suite) fetchOnce() {
 	ginkgo.It("AUTH-13: many valid tokens on a warm function fetch the JWKS once", ginkgo.Label("AUTH-13", "AUTH"), func() {
 		s.require("AUTH-13")
-		t := newTenant()
+		t := s.newTenant()
 		inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
 		for i := range 40 {
 			claims := t.Claims(fakeauth0.DefaultReaderID)
@@ -260,7 +260,7 @@ func (s *suite) fetchOnce() {
 
 	ginkgo.It("AUTH-13: a flood of unknown kids does not hammer the tenant", ginkgo.Label("AUTH-13", "AUTH"), func() {
 		s.require("AUTH-13")
-		t := newTenant()
+		t := s.newTenant()
 		inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
 		expectAllow(authorize(inst, s.cfg.invokeTimeout(), validBearer(t), methodARN), fakeauth0.DefaultReaderID+"@clients", methodARN, "get:profile read:messages")
 		before := t.JWKSRequests()
@@ -308,7 +308,7 @@ func (s *suite) outages() {
 	ginkgo.DescribeTable("cold start during a JWKS outage",
 		func(o outage) {
 			s.require(o.id)
-			t := newTenant()
+			t := s.newTenant()
 			t.SetJWKSFault(o.fault)
 			inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			// Invocations during the outage are refused, and their retries are
@@ -340,7 +340,7 @@ func (s *suite) outages() {
 	ginkgo.DescribeTable("warm function during a JWKS outage",
 		func(o outage) {
 			s.require(o.id)
-			t := newTenant()
+			t := s.newTenant()
 			inst := start(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			token := validBearer(t)
 			expectAllow(authorize(inst, s.cfg.invokeTimeout(), token, methodARN), fakeauth0.DefaultReaderID+"@clients", methodARN, "get:profile read:messages")

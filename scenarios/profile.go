@@ -26,7 +26,7 @@ func (s *suite) profileScenarios() {
 			if s.cfg.Profile == nil {
 				return
 			}
-			t := newTenant()
+			t := s.newTenant()
 			inst = start(s.cfg.Profile, s.environment(t, nil))
 		})
 		ginkgo.DescribeTable("answers",

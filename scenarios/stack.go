@@ -51,7 +51,7 @@ type stackOptions struct {
 // newStack starts a stack for the current spec; everything stops when it ends.
 func (s *suite) newStack(o stackOptions) *stack {
 	ginkgo.GinkgoHelper()
-	st := &stack{tenant: newTenant()}
+	st := &stack{tenant: s.newTenant()}
 	cfg, err := fakegateway.ParseTemplate(deploy.Template(), map[string]string{
 		"TokenIssuer":        st.tenant.Issuer(),
 		"JwksUri":            st.tenant.JWKSURL(),

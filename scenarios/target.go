@@ -3,6 +3,8 @@ package scenarios
 import (
 	"context"
 	"time"
+
+	"github.com/serverless-auth/serverless-auth/fakeauth0"
 )
 
 // Target is anything that can be invoked like a Lambda function: the payload
@@ -50,6 +52,12 @@ type Config struct {
 	// Env is added to the environment every function starts with, after the
 	// tenant's three variables (so it may override them).
 	Env map[string]string
+	// TLS, when set, serves every fake tenant the suite starts over https
+	// with a certificate this CA signs (fakeauth0.WithTLS), for code that
+	// only talks https to its tenant. The functions must trust the CA:
+	// cmd/conformance -tls writes it to a file named by SSL_CERT_FILE,
+	// NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE.
+	TLS *fakeauth0.CA
 }
 
 func (c Config) invokeTimeout() time.Duration {
