@@ -175,6 +175,7 @@ func goBuild(t *testing.T, out, pkg string, flags ...string) string {
 type suiteRun struct {
 	exit   int
 	status map[string]scenarios.Status
+	reason map[string]string // why, for the not-applicable IDs
 	output string
 }
 
@@ -194,11 +195,17 @@ func (r suiteRun) failed() []string {
 // JSON report.
 func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suiteRun {
 	t.Helper()
-	report := filepath.Join(t.TempDir(), "report.json")
 	command := fmt.Sprintf("FUNCTION=%s MUTANT=%s exec %s", function, mutant, quoteArg(impl))
+	return runRunner(t, runner, "-"+function, command, "-label-filter", filter)
+}
+
+// runRunner runs the runner with args and reads its JSON report.
+func runRunner(t *testing.T, runner string, args ...string) suiteRun {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, runner, "-"+function, command, "-label-filter", filter, "-json", report)
+	cmd := exec.CommandContext(ctx, runner, append(args, "-json", report)...)
 	// The runner starts functions of its own: on a timeout, stop them all.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -206,7 +213,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suite
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	r := suiteRun{status: map[string]scenarios.Status{}, output: out.String()}
+	r := suiteRun{status: map[string]scenarios.Status{}, reason: map[string]string{}, output: out.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -214,7 +221,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suite
 	case errors.As(err, &exitErr) && ctx.Err() == nil:
 		r.exit = exitErr.ExitCode()
 	default:
-		t.Fatalf("running the suite (%s, MUTANT=%q, %s): %v\n%s", function, mutant, filter, err, r.output)
+		t.Fatalf("running the suite (%q): %v\n%s", args, err, r.output)
 	}
 	data, err := os.ReadFile(report)
 	if err != nil {
@@ -227,6 +234,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string) suite
 	for _, s := range summaries {
 		for _, res := range s.Results {
 			r.status[res.ID] = res.Status
+			r.reason[res.ID] = res.Reason
 		}
 	}
 	return r
