@@ -47,13 +47,16 @@ def fetch_json(url, deadline, clock=time.monotonic):
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=left())
     try:
         conn.connect()
-        conn.sock.settimeout(left())
+        # The connection forgets its socket once a response says it will
+        # close; the response still reads from it.
+        sock = conn.sock
+        sock.settimeout(left())
         conn.request("GET", (u.path or "/") + ("?" + u.query if u.query else ""), headers={"Accept": "application/json"})
-        conn.sock.settimeout(left())
+        sock.settimeout(left())
         resp = conn.getresponse()
         chunks, size = [], 0
         while True:
-            conn.sock.settimeout(left())
+            sock.settimeout(left())
             chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(65536)
             if not chunk:
                 break
