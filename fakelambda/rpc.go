@@ -18,9 +18,9 @@ const awsLambdaGo = "github.com/aws/aws-lambda-go"
 
 // firstRuntimeAPIVersion is the first aws-lambda-go release whose
 // lambda.Start speaks the Runtime API (AWS_LAMBDA_RUNTIME_API); earlier ones
-// only serve the go1.x runtime's net/rpc protocol on _LAMBDA_SERVER_PORT
-// (aws-lambda-go's CHANGELOG and lambda/entry.go history: v1.18.0 added
-// the Runtime API client for provided runtimes).
+// only serve the go1.x runtime's net/rpc protocol on _LAMBDA_SERVER_PORT.
+// Source: aws/aws-lambda-go pull request #298 "Add a Runtime API client"
+// (merged June 2020, released in v1.18.0).
 const firstRuntimeAPIVersion = "v1.18.0"
 
 // rpcHint is what to do about a binary that speaks the go1.x RPC protocol.
