@@ -585,7 +585,7 @@ func benchmarkColdStart(b *testing.B, cfg fakelambda.Config, payload []byte) {
 // TestRPCBinary checks that a binary built with aws-lambda-go before v1.18
 // is refused at once, saying why, whichever way Command names it.
 func TestRPCBinary(t *testing.T) {
-	for _, command := range []string{"./bootstrap", "exec ./bootstrap", "FOO=bar exec " + filepath.Join(rpcfnDir, "bootstrap")} {
+	for _, command := range []string{"./bootstrap", "exec ./bootstrap", "FOO=bar PATH_2=/usr/bin exec " + filepath.Join(rpcfnDir, "bootstrap")} {
 		t.Run(command, func(t *testing.T) {
 			start := time.Now()
 			f, err := fakelambda.Start(testCtx(t), fakelambda.Config{Dir: rpcfnDir, Command: command})

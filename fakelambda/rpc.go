@@ -62,7 +62,7 @@ func (c Config) checkRPCBinary() error {
 // that is not a regular file (a shell builtin, a pipeline, a missing file).
 func (c Config) executable() string {
 	words := strings.Fields(c.Command)
-	for len(words) > 0 && (words[0] == "exec" || (strings.Contains(words[0], "=") && !strings.ContainsAny(words[0], "/"))) {
+	for len(words) > 0 && (words[0] == "exec" || isAssignment(words[0])) {
 		words = words[1:]
 	}
 	if len(words) == 0 || strings.ContainsAny(words[0], `'"$;|&<>()`+"`") {
@@ -82,6 +82,20 @@ func (c Config) executable() string {
 		return ""
 	}
 	return name
+}
+
+// isAssignment reports whether a shell word is NAME=value.
+func isAssignment(word string) bool {
+	name, _, ok := strings.Cut(word, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, r := range name {
+		if r != '_' && !('A' <= r && r <= 'Z') && !('a' <= r && r <= 'z') && (i == 0 || !('0' <= r && r <= '9')) {
+			return false
+		}
+	}
+	return true
 }
 
 // listeningPorts returns the TCP ports that processes of the process group

@@ -78,11 +78,17 @@ type options struct {
 	deployed                  scenarios.Deployed
 }
 
-// runtimes maps -runtime to fakelambda's runtimes.
-var runtimes = map[string]fakelambda.Runtime{
-	"provided": fakelambda.RuntimeProvided,
-	"nodejs":   fakelambda.RuntimeNodeJS,
-	"python3":  fakelambda.RuntimePython,
+// runtimeNamed returns fakelambda's runtime for a -runtime value.
+func runtimeNamed(name string) (fakelambda.Runtime, bool) {
+	switch name {
+	case "provided":
+		return fakelambda.RuntimeProvided, true
+	case "nodejs":
+		return fakelambda.RuntimeNodeJS, true
+	case "python3":
+		return fakelambda.RuntimePython, true
+	}
+	return "", false
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -145,7 +151,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	} else if o.authorizer == "" && o.profile == "" {
 		return o, errors.New("give -authorizer, -profile or both (or -url for a deployed API)")
 	}
-	if _, ok := runtimes[o.runtime]; !ok {
+	if _, ok := runtimeNamed(o.runtime); !ok {
 		return o, fmt.Errorf("-runtime %q must be provided, nodejs or python3", o.runtime)
 	}
 	if o.timeout <= 0 {
@@ -180,7 +186,8 @@ func (o options) starter(name, command, dir, caFile string) scenarios.Starter {
 	if dir == "" {
 		dir = o.dir
 	}
-	cfg := fakelambda.Config{Name: name, Dir: dir, Timeout: o.timeout, Runtime: runtimes[o.runtime]}
+	rt, _ := runtimeNamed(o.runtime) // checked by parse
+	cfg := fakelambda.Config{Name: name, Dir: dir, Timeout: o.timeout, Runtime: rt}
 	switch cfg.Runtime {
 	case fakelambda.RuntimeProvided:
 		cfg.Command = command
