@@ -20,7 +20,10 @@ import config
 from jwks import KeyLookupError, KeySource
 from policy import allow, resource_for
 
-_BEARER = re.compile(r"bearer ([^\s]+)", re.IGNORECASE)
+# The scheme exactly as API Gateway's usual validation expression
+# (^Bearer [-0-9a-zA-Z._]+$) and RFC 6750's examples spell it: one space,
+# one token, nothing after.
+_BEARER = re.compile(r"Bearer ([^\s]+)")
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 # Time kept back from the invocation's deadline to answer Unauthorized.
 DEADLINE_MARGIN = 0.2

@@ -113,7 +113,8 @@ class AuthorizerTest(unittest.TestCase):
             "no sub": ("Bearer " + self.jwks.token(sub=None), "subject"),
             "HS256": ("Bearer " + jwt.encode({"sub": "x"}, "secret", algorithm="HS256", headers={"kid": "key-1"}), "algorithm"),
             "a foreign key": ("Bearer " + self.jwks.token(key=other), "signature"),
-            "lowercase scheme with two spaces": ("bearer  " + self.jwks.token(), "bad_scheme"),
+            "a lowercase scheme": ("bearer " + self.jwks.token(), "bad_scheme"),
+            "two spaces": ("Bearer  " + self.jwks.token(), "bad_scheme"),
             "a trailing newline": ("Bearer " + self.jwks.token() + "\n", "bad_scheme"),
         }
         for name, (header, reason) in cases.items():
