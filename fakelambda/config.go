@@ -213,7 +213,9 @@ func (c Config) environment(runtimeAPI, logStream string) []string {
 	case RuntimeNodeJS:
 		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_nodejs")
 	case RuntimePython:
-		// Lambda's task root is read-only: no __pycache__ is written there.
+		// Only /tmp is writable on Lambda (AWS whitepaper "Security Overview
+		// of AWS Lambda", Lambda isolation technologies): no __pycache__ in
+		// the task root.
 		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_python3", "PYTHONDONTWRITEBYTECODE=1")
 	}
 	env = append(env, c.Env...)
