@@ -11,7 +11,7 @@ AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
 PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
 REPORTS     := reports
 
-.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps smoke smoke-local package deploy destroy deploy-check bench clean
+.PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps conformance-python test-python python-deps smoke smoke-local package deploy destroy deploy-check bench clean
 
 all: test
 
@@ -36,6 +36,7 @@ test: vet fmt-check build
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags node ./fakelambda/
+	$(GO) vet -tags python ./fakelambda/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -90,6 +91,26 @@ node-deps:
 	@command -v node >/dev/null 2>&1 || { echo "this target needs node (>= 20.19) and npm: node is not installed"; exit 1; }
 	@command -v npm >/dev/null 2>&1 || { echo "this target needs npm: npm is not installed"; exit 1; }
 	cd examples/node && npm ci --no-audit --no-fund
+
+## conformance-python: the suite against examples/python (PyJWT) through fakelambda's Python runtime. PYTHON= names the
+## interpreter; by default the first of python3 and /usr/bin/python3 that can import jwt (Debian: apt-get install python3-jwt,
+## which serves /usr/bin/python3, not a pyenv python3 earlier in PATH).
+PYTHON ?= $(shell for p in python3 /usr/bin/python3; do $$p -c 'import jwt' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+conformance-python: python-deps
+	@mkdir -p $(REPORTS)
+	$(GO) run ./cmd/conformance -strict -runtime python3 -python '$(PYTHON)' -dir examples/python -name 'examples/python (PyJWT)' \
+		-authorizer authorizer.handler -profile profile_handler.handler \
+		-report $(REPORTS)/conformance-python.md -json $(REPORTS)/conformance-python.json -junit $(REPORTS)/conformance-python.xml
+
+## test-python: fakelambda's Python runtime tests and the Python example's own tests.
+test-python: python-deps
+	FAKELAMBDA_PYTHON='$(PYTHON)' $(GO) test -race -count=1 -tags python ./fakelambda/
+	cd examples/python && PYTHONDONTWRITEBYTECODE=1 '$(PYTHON)' -m unittest discover -s tests -t .
+
+python-deps:
+	@if [ -z '$(PYTHON)' ] || ! '$(PYTHON)' -c 'import jwt' >/dev/null 2>&1; then \
+		echo "this target needs python3 with PyJWT: apt-get install python3-jwt (Debian), or PYTHON=/path/to/python3 that can import jwt"; exit 1; fi
+	@echo "python: $(PYTHON)"
 
 ## package: build/authorizer.zip and build/profile.zip for Lambda (linux/arm64, provided.al2023, bootstrap at the zip root).
 package:

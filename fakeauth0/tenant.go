@@ -2,6 +2,7 @@ package fakeauth0
 
 import (
 	"crypto/ecdsa"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -35,8 +36,8 @@ const (
 // Tenant is a fake Auth0 tenant listening on a loopback address. Create one
 // with New and stop it with Close.
 type Tenant struct {
-	// URL is the base URL of the tenant, of the form http://ipaddr:port with
-	// no trailing slash.
+	// URL is the base URL of the tenant, of the form http://ipaddr:port
+	// (https:// with WithTLS) with no trailing slash.
 	URL string
 
 	srv       *httptest.Server
@@ -50,6 +51,7 @@ type Tenant struct {
 	rbac           bool
 	userinfoAud    bool
 	listener       net.Listener
+	ca             *CA
 	logger         *slog.Logger
 	initialKey     *Key
 	initialClients []Client
@@ -172,10 +174,18 @@ func New(opts ...Option) *Tenant {
 			Listener: t.listener,
 			Config:   &http.Server{Handler: t.handler(), ReadHeaderTimeout: 10 * time.Second},
 		}
-		t.srv.Start()
 	} else {
 		t.srv = httptest.NewUnstartedServer(t.handler())
 		t.srv.Config.ReadHeaderTimeout = 10 * time.Second
+	}
+	if t.ca != nil {
+		cert, err := t.ca.issue()
+		if err != nil {
+			panic(err.Error())
+		}
+		t.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		t.srv.StartTLS()
+	} else {
 		t.srv.Start()
 	}
 	t.URL = t.srv.URL

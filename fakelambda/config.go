@@ -21,6 +21,11 @@ const (
 	// RuntimeNodeJS runs the embedded Node.js runtime shim with node, which
 	// loads Handler ("file.export") from Dir.
 	RuntimeNodeJS Runtime = "nodejs"
+	// RuntimePython runs the embedded Python runtime shim with Python,
+	// which imports Handler ("module.function", "pkg/module.function") from
+	// Dir. Standard library only; the handler's own imports must be
+	// importable by that interpreter.
+	RuntimePython Runtime = "python3"
 )
 
 // Defaults applied by Start to zero fields of Config.
@@ -53,7 +58,8 @@ type Config struct {
 	// Name is AWS_LAMBDA_FUNCTION_NAME and part of the function ARN.
 	Name string
 	// Runtime selects how the process starts: RuntimeProvided (Command via
-	// sh -c) or RuntimeNodeJS (the embedded shim under node).
+	// sh -c), RuntimeNodeJS (the embedded shim under node) or RuntimePython
+	// (the embedded shim under python3).
 	Runtime Runtime
 	// Command is the shell command that starts the runtime (provided
 	// runtime only), e.g. "./bootstrap" or "exec build/authorizer/bootstrap";
@@ -61,11 +67,17 @@ type Config struct {
 	Command string
 	// Handler is _HANDLER: "bootstrap" by default for the provided runtime;
 	// required for RuntimeNodeJS, e.g. "authorizer.handler" or
-	// "src/index.handler" (relative to Dir).
+	// "src/index.handler" (relative to Dir), and for RuntimePython, e.g.
+	// "authorizer.handler" (module authorizer, function handler).
 	Handler string
 	// Node is the node executable for RuntimeNodeJS (looked up in PATH);
 	// default "node".
 	Node string
+	// Python is the interpreter for RuntimePython (looked up in PATH);
+	// default "python3". Pick one that can import the handler's
+	// dependencies: a Debian package such as python3-jwt serves
+	// /usr/bin/python3, not a pyenv or virtualenv python3 earlier in PATH.
+	Python string
 	// Env holds extra KEY=VALUE entries, applied over the Lambda-like
 	// environment (AWS_LAMBDA_RUNTIME_API cannot be overridden).
 	Env []string
@@ -146,6 +158,13 @@ func (c Config) withDefaults() (Config, error) {
 		if c.Node == "" {
 			c.Node = "node"
 		}
+	case RuntimePython:
+		if c.Handler == "" {
+			return c, errors.New("fakelambda: Handler (\"module.function\") is required for the python3 runtime")
+		}
+		if c.Python == "" {
+			c.Python = "python3"
+		}
 	default:
 		return c, fmt.Errorf("fakelambda: unknown runtime %q", c.Runtime)
 	}
@@ -190,8 +209,14 @@ func (c Config) environment(runtimeAPI, logStream string) []string {
 		"_HANDLER=" + c.Handler,
 		"LAMBDA_TASK_ROOT=" + c.Dir,
 	}
-	if c.Runtime == RuntimeNodeJS {
+	switch c.Runtime {
+	case RuntimeNodeJS:
 		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_nodejs")
+	case RuntimePython:
+		// Only /tmp is writable on Lambda (AWS whitepaper "Security Overview
+		// of AWS Lambda", Lambda isolation technologies): no __pycache__ in
+		// the task root.
+		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_python3", "PYTHONDONTWRITEBYTECODE=1")
 	}
 	env = append(env, c.Env...)
 	return append(env, "AWS_LAMBDA_RUNTIME_API="+runtimeAPI)

@@ -29,6 +29,20 @@
 // rejections into an invocation error followed by process exit, and reports
 // load failures to /runtime/init/error.
 //
+// Python handlers run the same way through an embedded shim on the
+// standard library alone (Config.Runtime = RuntimePython, the interpreter
+// Config.Python): it imports "module.function" from LAMBDA_TASK_ROOT, calls
+// handler(event, context), posts exceptions as {errorMessage, errorType,
+// requestId, stackTrace} the way awslambdaric does (so raise
+// Exception("Unauthorized") answers "Unauthorized"), and reports load
+// failures (Runtime.ImportModuleError, Runtime.HandlerNotFound, …) to
+// /runtime/init/error.
+//
+// A Go binary built with aws-lambda-go before v1.18 speaks the retired go1.x
+// RPC protocol (it waits on _LAMBDA_SERVER_PORT) and never calls the
+// Runtime API: Start says so (ErrRPCProtocol) instead of timing out
+// without a hint.
+//
 // As in Lambda, an invocation's clock runs until the runtime's next
 // /invocation/next (work done after posting the response still counts
 // against the timeout), and the next sequential Invoke waits for that

@@ -23,6 +23,12 @@ var (
 	// ErrRequestTooLarge: the payload exceeds Lambda's 6 MB synchronous
 	// invocation limit; nothing was invoked.
 	ErrRequestTooLarge = errors.New("fakelambda: request payload too large")
+	// ErrRPCProtocol: the function is a Go binary built with aws-lambda-go
+	// before v1.18.0, which serves the retired go1.x runtime's RPC protocol
+	// on _LAMBDA_SERVER_PORT and never calls the Runtime API. Start returns
+	// it (with ErrInitFailed) when the binary's build information says so,
+	// or when an init that timed out was listening on a TCP port.
+	ErrRPCProtocol = errors.New("fakelambda: go1.x RPC protocol")
 )
 
 // FunctionError is the error document an invocation ended with: the one the

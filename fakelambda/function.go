@@ -13,11 +13,13 @@ import (
 // process talking to its own Runtime API listener on 127.0.0.1. It is a
 // Target (Invoke(ctx, payload) ([]byte, error)) and safe for concurrent use.
 type Function struct {
-	cfg     Config
-	arn     string
-	out     *ring
-	node    string // absolute path of node (RuntimeNodeJS)
-	shimDir string // temporary directory holding the Node shim (RuntimeNodeJS)
+	cfg Config
+	arn string
+	out *ring
+	// interpreter is the absolute path of node or python (RuntimeNodeJS,
+	// RuntimePython), shimPath the runtime shim it runs, in shimDir, a
+	// temporary directory.
+	interpreter, shimPath, shimDir string
 
 	wg        sync.WaitGroup // instance servers and process waiters
 	closeOnce sync.Once
@@ -48,11 +50,21 @@ func Start(ctx context.Context, cfg Config) (*Function, error) {
 		changed: make(chan struct{}),
 		live:    map[*instance]struct{}{},
 	}
-	if cfg.Runtime == RuntimeNodeJS {
-		if err := f.prepareNode(); err != nil {
-			_ = f.Close()
-			return nil, err
+	if cfg.Runtime == RuntimeProvided {
+		if err := cfg.checkRPCBinary(); err != nil {
+			return nil, fmt.Errorf("fakelambda: start %s: %w: %w", cfg.Name, ErrInitFailed, err)
 		}
+	}
+	var shimErr error
+	switch cfg.Runtime {
+	case RuntimeNodeJS:
+		shimErr = f.prepareShim(cfg.Node, nodeShimName, nodeRuntime)
+	case RuntimePython:
+		shimErr = f.prepareShim(cfg.Python, pythonShimName, pythonRuntime)
+	}
+	if shimErr != nil {
+		_ = f.Close()
+		return nil, shimErr
 	}
 	f.mu.Lock()
 	in, err := f.spawnLocked(nil)
@@ -296,8 +308,8 @@ func (f *Function) Stats() Stats {
 
 // String names the function, for logs and test failures.
 func (f *Function) String() string {
-	if f.cfg.Runtime == RuntimeNodeJS {
-		return f.cfg.Name + " (nodejs " + f.cfg.Handler + ")"
+	if f.cfg.Runtime != RuntimeProvided {
+		return f.cfg.Name + " (" + string(f.cfg.Runtime) + " " + f.cfg.Handler + ")"
 	}
 	return f.cfg.Name + " (" + strings.TrimSpace(f.cfg.Command) + ")"
 }

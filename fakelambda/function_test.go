@@ -137,6 +137,7 @@ func TestInitFailures(t *testing.T) {
 		{"exits", "exit", "Runtime.ExitError", []string{"exit status 3", "testfn: init failed on purpose"}, fakelambda.ErrRuntimeExit},
 		{"posts /init/error", "post", "Runtime.ConfigError", []string{"JWKS_URI is required", "testfn: reporting an init error"}, nil},
 		{"hangs", "hang", "Sandbox.Timedout", []string{"Init timed out after 0.30 seconds", "testfn: hanging in init"}, fakelambda.ErrTimeout},
+		{"listens like a go1.x binary", "listen", "Sandbox.Timedout", []string{"Init timed out after 0.30 seconds", "listened on TCP port", "_LAMBDA_SERVER_PORT", "aws-lambda-go v1.18.0"}, fakelambda.ErrRPCProtocol},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -579,4 +580,30 @@ func benchmarkColdStart(b *testing.B, cfg fakelambda.Config, payload []byte) {
 	b.ReportMetric(float64(cold.Microseconds())/1000/n, "coldstart-ms")
 	b.ReportMetric(float64(rss)/(1<<20), "peakrss-MiB")
 	b.ReportMetric(0, "ns/op")
+}
+
+// TestRPCBinary checks that a binary built with aws-lambda-go before v1.18
+// is refused at once, saying why, whichever way Command names it.
+func TestRPCBinary(t *testing.T) {
+	for _, command := range []string{"./bootstrap", "exec ./bootstrap", "FOO=bar PATH_2=/usr/bin exec " + filepath.Join(rpcfnDir, "bootstrap")} {
+		t.Run(command, func(t *testing.T) {
+			start := time.Now()
+			f, err := fakelambda.Start(testCtx(t), fakelambda.Config{Dir: rpcfnDir, Command: command})
+			if err == nil {
+				_ = f.Close()
+				t.Fatal("Start succeeded, want ErrRPCProtocol")
+			}
+			if !errors.Is(err, fakelambda.ErrRPCProtocol) || !errors.Is(err, fakelambda.ErrInitFailed) {
+				t.Errorf("error %v does not match ErrRPCProtocol and ErrInitFailed", err)
+			}
+			for _, want := range []string{"aws-lambda-go v1.13.3", "_LAMBDA_SERVER_PORT", "v1.18.0 or later"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("Start took %v: it should not wait for the init timeout", took)
+			}
+		})
+	}
 }

@@ -52,6 +52,9 @@ type instance struct {
 	initErr     *FunctionError // what the runtime posted to /init/error
 	killErr     error          // why fakelambda killed it: ErrTimeout or ErrClosed
 	exitStatus  string
+	// listening holds the TCP ports the process group listened on when its
+	// init timed out (provided runtime): the mark of a go1.x RPC binary.
+	listening []int
 }
 
 // invocation is one Invoke handed to a runtime.
@@ -125,8 +128,11 @@ func (f *Function) spawnLocked(reservation chan struct{}) (*instance, error) {
 // command builds the process of an instance and names the executable of
 // the shell wrapping it, if any ("exec ./bootstrap" replaces it).
 func (f *Function) command() (*exec.Cmd, string) {
-	if f.cfg.Runtime == RuntimeNodeJS {
-		return exec.Command(f.node, f.nodeArgs()...), ""
+	switch f.cfg.Runtime {
+	case RuntimeNodeJS:
+		return exec.Command(f.interpreter, f.nodeArgs()...), ""
+	case RuntimePython:
+		return exec.Command(f.interpreter, f.pythonArgs()...), ""
 	}
 	sh, err := filepath.EvalSymlinks(shell)
 	if err != nil {
@@ -203,6 +209,12 @@ func (in *instance) initTimedOut() {
 		in.killErr = ErrTimeout
 	}
 	in.f.mu.Unlock()
+	if in.f.cfg.Runtime == RuntimeProvided {
+		ports := listeningPorts(in.cmd.Process.Pid)
+		in.f.mu.Lock()
+		in.listening = ports
+		in.f.mu.Unlock()
+	}
 	in.sampleRSS()
 	in.kill()
 }
@@ -219,6 +231,13 @@ func (in *instance) initFailure(requestID string) *FunctionError {
 	switch {
 	case in.initErr != nil:
 		return initError(in.initErr, nil)
+	case errors.Is(in.killErr, ErrTimeout) && len(in.listening) > 0:
+		return initError(&FunctionError{
+			Type: "Sandbox.Timedout",
+			Message: fmt.Sprintf("%sInit timed out after %.2f seconds: the process listened on TCP port %d and never called the Runtime API, "+
+				"like a Go binary built with aws-lambda-go before %s: %s",
+				prefix, in.f.cfg.InitTimeout.Seconds(), in.listening[0], firstRuntimeAPIVersion, rpcHint),
+		}, errors.Join(ErrTimeout, ErrRPCProtocol))
 	case errors.Is(in.killErr, ErrTimeout):
 		return initError(&FunctionError{
 			Type:    "Sandbox.Timedout",

@@ -16,8 +16,9 @@ import (
 	"github.com/serverless-auth/serverless-auth/fakelambda"
 )
 
-// testfnDir holds the testdata/testfn bootstrap built by TestMain.
-var testfnDir string
+// testfnDir holds the testdata/testfn bootstrap built by TestMain, rpcfnDir
+// the testdata/rpcfn one (built with aws-lambda-go v1.13.3's protocol).
+var testfnDir, rpcfnDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "fakelambda-test-")
@@ -33,6 +34,18 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	testfnDir = dir
+	// testdata/rpcfn is a module of its own whose aws-lambda-go is a local
+	// replacement: it builds offline.
+	rpc := exec.Command("go", "build", "-o", filepath.Join(dir, "rpc", "bootstrap"), ".")
+	rpc.Dir = filepath.Join("testdata", "rpcfn")
+	rpc.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	rpc.Stdout, rpc.Stderr = os.Stderr, os.Stderr
+	if err := rpc.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building testdata/rpcfn:", err)
+		_ = os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	rpcfnDir = filepath.Join(dir, "rpc")
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)

@@ -80,7 +80,7 @@ func (s *suite) authorizerScenarios() {
 			if s.cfg.Authorizer == nil {
 				return
 			}
-			fixture.tenant = newTenant()
+			fixture.tenant = s.newTenant()
 			fixture.unusable = publishUnusableKeys(fixture.tenant)
 			fixture.fn = s.newFunction(s.cfg.Authorizer, s.environment(fixture.tenant, refreshEnv))
 			fixture.fn.patience = sharedPatience
@@ -244,7 +244,7 @@ func (s *suite) stageWideMethodARN() {
 			if s.cfg.Authorizer == nil {
 				return
 			}
-			tenant = newTenant()
+			tenant = s.newTenant()
 			env := maps.Clone(refreshEnv)
 			env["POLICY_RESOURCE"] = "stage"
 			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, env))
@@ -276,7 +276,7 @@ func (s *suite) rotation() {
 			if !s.applicable("AUTH-12") {
 				return
 			}
-			t := newTenant()
+			t := s.newTenant()
 			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			old = validBearer(t)
 			s.authorize(fn, old, methodARN)

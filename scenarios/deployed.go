@@ -167,6 +167,8 @@ func resignedByOutsider(token string) string {
 	gomega.Expect(json.Unmarshal(rawHeader, &header)).To(gomega.Succeed())
 	rawClaims, err := base64.RawURLEncoding.DecodeString(parts[1])
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	outsider := newTenant()
+	// The outsider only signs: it never serves, so it needs no TLS.
+	outsider := fakeauth0.New()
+	ginkgo.DeferCleanup(outsider.Close)
 	return outsider.Mint(nil, fakeauth0.RawClaims(rawClaims), fakeauth0.SignedWith(foreignKey()), fakeauth0.WithHeader("kid", header.KID))
 }

@@ -61,7 +61,7 @@ func (s *suite) fetchCounts() {
 			if !s.applicable("AUTH-13") {
 				return
 			}
-			t := newTenant()
+			t := s.newTenant()
 			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			began := time.Now()
 			for i := range valid {
@@ -180,7 +180,7 @@ func (s *suite) coldOutage(o outage) {
 			if !s.applicable("AUTH-14") {
 				return
 			}
-			t := newTenant()
+			t := s.newTenant()
 			t.SetJWKSFault(o.fault)
 			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			n := outageInvocations
@@ -236,7 +236,7 @@ func (s *suite) warmOutage(o outage) {
 			if !s.applicable("AUTH-14") {
 				return
 			}
-			t := newTenant()
+			t := s.newTenant()
 			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
 			token := validBearer(t)
 			s.authorize(fn, token, methodARN)

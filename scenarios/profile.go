@@ -28,7 +28,7 @@ func (s *suite) profileScenarios() {
 			if s.cfg.Profile == nil {
 				return
 			}
-			fn = s.newFunction(s.cfg.Profile, s.environment(newTenant(), nil))
+			fn = s.newFunction(s.cfg.Profile, s.environment(s.newTenant(), nil))
 		})
 		ginkgo.DescribeTable("answers",
 			func(id, what string, authorizer map[string]any, property profileProperty) {

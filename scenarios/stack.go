@@ -56,7 +56,7 @@ const patientTimeout = 10 * time.Second
 // newStack starts a stack for the current spec; everything stops when it ends.
 func (s *suite) newStack(o stackOptions) *stack {
 	ginkgo.GinkgoHelper()
-	st := &stack{tenant: newTenant()}
+	st := &stack{tenant: s.newTenant()}
 	cfg, err := fakegateway.ParseTemplate(deploy.Template(), map[string]string{
 		"TokenIssuer":        st.tenant.Issuer(),
 		"JwksUri":            st.tenant.JWKSURL(),

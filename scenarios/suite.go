@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -19,6 +20,9 @@ import (
 // Describe is. Call it once per implementation; the same IDs run for each.
 func Describe(name string, cfg Config) bool {
 	s := &suite{name: name, cfg: cfg, client: &http.Client{Timeout: 30 * time.Second}}
+	if cfg.TLS != nil {
+		s.client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cfg.TLS.CertPool(), MinVersion: tls.VersionTLS12}}
+	}
 	return ginkgo.Describe(name, func() {
 		s.notApplicableMarkers()
 		s.authorizerScenarios()
@@ -111,9 +115,12 @@ func (s *suite) announce(id string) {
 // notApplicablePrefix marks a skip as "not applicable" in the report.
 const notApplicablePrefix = "not applicable: "
 
-// newTenant starts a fake Auth0 tenant for the current container or spec and
-// closes it when that ends.
-func newTenant(opts ...fakeauth0.Option) *fakeauth0.Tenant {
+// newTenant starts a fake Auth0 tenant for the current container or spec,
+// on https when Config.TLS is set, and closes it when that ends.
+func (s *suite) newTenant(opts ...fakeauth0.Option) *fakeauth0.Tenant {
+	if s.cfg.TLS != nil {
+		opts = append([]fakeauth0.Option{fakeauth0.WithTLS(s.cfg.TLS)}, opts...)
+	}
 	t := fakeauth0.New(opts...)
 	ginkgo.DeferCleanup(t.Close)
 	return t

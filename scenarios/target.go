@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/serverless-auth/serverless-auth/fakeauth0"
 )
 
 // Target is anything that can be invoked like a Lambda function: the payload
@@ -116,6 +117,12 @@ type Config struct {
 	// Progress receives one line as each scenario ID starts, so a long run
 	// shows where it is. Nil means os.Stderr; io.Discard silences it.
 	Progress io.Writer
+	// TLS, when set, serves every fake tenant the suite starts over https
+	// with a certificate this CA signs (fakeauth0.WithTLS), for code that
+	// only talks https to its tenant. The functions must trust the CA:
+	// cmd/conformance -tls writes it to a file named by SSL_CERT_FILE,
+	// NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE.
+	TLS *fakeauth0.CA
 }
 
 func (c Config) invokeTimeout() time.Duration {

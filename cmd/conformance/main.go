@@ -1,10 +1,20 @@
 // Command conformance runs the serverless-auth conformance suite against any
-// Lambda functions given as commands (or Node.js handlers), the way AWS would
-// run them: each through fakelambda's Runtime API host, with a fake Auth0
-// tenant's JWKS_URI, TOKEN_ISSUER and AUDIENCE in its environment.
+// Lambda functions given as commands, Node.js handlers or Python handlers,
+// the way AWS would run them: each through fakelambda's Runtime API host,
+// with a fake Auth0 tenant's JWKS_URI, TOKEN_ISSUER and AUDIENCE in its
+// environment.
 //
-//	go run ./cmd/conformance -authorizer CMD -profile CMD [-env KEY=VALUE ...]
-//	    [-label-filter EXPR] [-strict] [-report report.md] [-json report.json] [-junit report.xml]
+//	go run ./cmd/conformance -authorizer CMD -profile CMD [-runtime provided|nodejs|python3]
+//	    [-dir DIR | -authorizer-dir DIR -profile-dir DIR] [-env KEY=TEMPLATE ...] [-tls]
+//	    [-skip ID=reason ...] [-label-filter EXPR] [-strict] [-report report.md] [-json report.json] [-junit report.xml]
+//
+// -env values are Go text/template strings over the tenant of each start:
+// {{.JWKS_URI}}, {{.TOKEN_ISSUER}}, {{.AUDIENCE}}, {{.DOMAIN}} (the
+// tenant's host:port) and {{.CA_FILE}} (with -tls), so that an
+// implementation reading other names runs unchanged, e.g.
+// -env JWKS_URL={{.JWKS_URI}} -env AUTH0_DOMAIN={{.DOMAIN}}. With -tls the
+// tenant serves https with a generated CA whose file is passed through
+// SSL_CERT_FILE, NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE.
 //
 // With -url it runs the HTTP-level scenarios against an API that is already
 // deployed (make smoke), getting tokens from the tenant by client
@@ -26,7 +36,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -53,40 +65,50 @@ func main() {
 
 // options are the command line.
 type options struct {
-	authorizer, profile string
-	runtime             string
-	dir                 string
-	env                 envFlag
-	labelFilter         string
-	strict              bool
-	report, json, junit string
-	timeout             time.Duration
-	name                string
-	deployed            scenarios.Deployed
+	authorizer, profile       string
+	runtime                   string
+	python                    string
+	dir                       string
+	authorizerDir, profileDir string
+	env                       envFlag
+	skip                      skipFlag
+	tls                       bool
+	labelFilter               string
+	strict                    bool
+	report, json, junit       string
+	timeout                   time.Duration
+	name                      string
+	deployed                  scenarios.Deployed
 }
 
-// envFlag collects repeated -env KEY=VALUE flags.
-type envFlag []string
-
-func (e *envFlag) String() string { return strings.Join(*e, " ") }
-
-func (e *envFlag) Set(v string) error {
-	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
-		return fmt.Errorf("%q is not KEY=VALUE", v)
+// runtimeNamed returns fakelambda's runtime for a -runtime value.
+func runtimeNamed(name string) (fakelambda.Runtime, bool) {
+	switch name {
+	case "provided":
+		return fakelambda.RuntimeProvided, true
+	case "nodejs":
+		return fakelambda.RuntimeNodeJS, true
+	case "python3":
+		return fakelambda.RuntimePython, true
 	}
-	*e = append(*e, v)
-	return nil
+	return "", false
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.authorizer, "authorizer", "", "command that starts the TOKEN authorizer (run with sh -c), or with -runtime nodejs its handler (file.export)")
-	fs.StringVar(&o.profile, "profile", "", "command that starts the GET /profile function, or with -runtime nodejs its handler")
-	fs.StringVar(&o.runtime, "runtime", "provided", `"provided" (commands, like provided.al2023) or "nodejs" (handlers run by fakelambda's Node shim)`)
-	fs.StringVar(&o.dir, "dir", ".", "working directory of the functions (LAMBDA_TASK_ROOT)")
-	fs.Var(&o.env, "env", "KEY=VALUE added to both functions' environment (repeatable)")
+	fs.StringVar(&o.authorizer, "authorizer", "", "command that starts the TOKEN authorizer (run with sh -c), or with -runtime nodejs or python3 its handler (file.export, module.function)")
+	fs.StringVar(&o.profile, "profile", "", "command that starts the GET /profile function, or with -runtime nodejs or python3 its handler")
+	fs.StringVar(&o.runtime, "runtime", "provided", `"provided" (commands, like provided.al2023), "nodejs" or "python3" (handlers run by fakelambda's embedded runtimes)`)
+	fs.StringVar(&o.python, "python", "python3", "with -runtime python3: the interpreter, one that can import the handlers' dependencies")
+	fs.StringVar(&o.dir, "dir", ".", "working directory of both functions (LAMBDA_TASK_ROOT)")
+	fs.StringVar(&o.authorizerDir, "authorizer-dir", "", "working directory of the authorizer (default -dir)")
+	fs.StringVar(&o.profileDir, "profile-dir", "", "working directory of the profile function (default -dir)")
+	fs.Var(&o.env, "env", "KEY=TEMPLATE added to both functions' environment, applied last (repeatable); "+
+		"TEMPLATE may use "+strings.Join(templateFields(), ", ")+", e.g. JWKS_URL={{.JWKS_URI}}")
+	fs.Var(&o.skip, "skip", "ID=reason: report a scenario ID or a family (AUTH, PROF, GW, FLOW, LOG) as not applicable, with the reason (repeatable)")
+	fs.BoolVar(&o.tls, "tls", false, "serve the fake tenant over https with a generated CA, passed to the functions in SSL_CERT_FILE, NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter selecting specs by ID, family or level, e.g. 'AUTH-07 || PROF' or 'required'")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 on a warn too (a recommended or contract spec failed), not only on a fail")
 	fs.StringVar(&o.report, "report", "", "write the Markdown report to this file")
@@ -111,6 +133,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		if o.authorizer != "" || o.profile != "" {
 			return o, errors.New("-url runs against a deployed API: do not give -authorizer or -profile with it")
 		}
+		if len(o.skip) > 0 || o.tls {
+			return o, errors.New("-skip and -tls apply to functions the runner starts, not to -url")
+		}
 		var missing []string
 		for flag, v := range map[string]string{"-tenant": o.deployed.Issuer, "-audience": o.deployed.Audience, "-client-id": o.deployed.ClientID, "-client-secret": o.deployed.ClientSecret} {
 			if v == "" {
@@ -130,8 +155,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	} else if o.authorizer == "" && o.profile == "" {
 		return o, errors.New("give -authorizer, -profile or both (or -url for a deployed API)")
 	}
-	if o.runtime != "provided" && o.runtime != "nodejs" {
-		return o, fmt.Errorf("-runtime %q must be provided or nodejs", o.runtime)
+	if _, ok := runtimeNamed(o.runtime); !ok {
+		return o, fmt.Errorf("-runtime %q must be provided, nodejs or python3", o.runtime)
 	}
 	if o.timeout <= 0 {
 		return o, fmt.Errorf("-timeout %s must be positive", o.timeout)
@@ -155,28 +180,57 @@ func parse(args []string, stderr io.Writer) (options, error) {
 }
 
 // starter turns a command (or handler) into a scenarios.Starter, or nil.
-func (o options) starter(name, command string) scenarios.Starter {
+// Each start gets the scenario's environment, then, with -tls, the CA file
+// under the names TLS clients read, then the -env entries rendered against
+// that start's tenant.
+func (o options) starter(name, command, dir, caFile string) scenarios.Starter {
 	if command == "" {
 		return nil
 	}
-	cfg := fakelambda.Config{Name: name, Dir: o.dir, Timeout: o.timeout, Env: o.env}
-	if o.runtime == "nodejs" {
-		cfg.Runtime = fakelambda.RuntimeNodeJS
-		cfg.Handler = command
-	} else {
-		cfg.Command = command
+	if dir == "" {
+		dir = o.dir
 	}
-	return scenarios.Process(cfg)
+	rt, _ := runtimeNamed(o.runtime) // checked by parse
+	cfg := fakelambda.Config{Name: name, Dir: dir, Timeout: o.timeout, Runtime: rt}
+	switch cfg.Runtime {
+	case fakelambda.RuntimeProvided:
+		cfg.Command = command
+	case fakelambda.RuntimePython:
+		cfg.Handler = command
+		cfg.Python = o.python
+	default:
+		cfg.Handler = command
+	}
+	process := scenarios.Process(cfg)
+	return func(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
+		full := maps.Clone(env)
+		if caFile != "" {
+			for _, k := range caFileVariables {
+				full[k] = caFile
+			}
+		}
+		mapped, err := o.env.render(tenantValues(env, caFile))
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(full, mapped)
+		return process(ctx, full)
+	}
 }
 
 // preflight starts each function once against a healthy tenant, so that a
 // command that does not start is reported as such (exit 2), not as a
 // failure of every scenario.
-func preflight(ctx context.Context, starters map[string]scenarios.Starter) error {
-	tenant := fakeauth0.New()
+func preflight(ctx context.Context, starters map[string]scenarios.Starter, ca *fakeauth0.CA) error {
+	var opts []fakeauth0.Option
+	if ca != nil {
+		opts = append(opts, fakeauth0.WithTLS(ca))
+	}
+	tenant := fakeauth0.New(opts...)
 	defer tenant.Close()
 	env := map[string]string{"JWKS_URI": tenant.JWKSURL(), "TOKEN_ISSUER": tenant.Issuer(), "AUDIENCE": tenant.Audience()}
-	for name, start := range starters {
+	for _, name := range slices.Sorted(maps.Keys(starters)) {
+		start := starters[name]
 		if start == nil {
 			continue
 		}
@@ -193,6 +247,25 @@ func preflight(ctx context.Context, starters map[string]scenarios.Starter) error
 	return nil
 }
 
+// tlsCA generates the tenant's CA for -tls and writes it to a file in a new
+// temporary directory; cleanup removes it.
+func tlsCA() (ca *fakeauth0.CA, file string, cleanup func(), err error) {
+	ca, err = fakeauth0.NewCA()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "conformance-tls-")
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("-tls: %w", err)
+	}
+	file = filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(file, ca.PEM(), 0o644); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, "", nil, fmt.Errorf("-tls: %w", err)
+	}
+	return ca, file, func() { _ = os.RemoveAll(dir) }, nil
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stderr)
 	if err != nil {
@@ -204,14 +277,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.deployed.URL != "" {
 		scenarios.DescribeDeployed(o.name, o.deployed)
 	} else {
+		var ca *fakeauth0.CA
+		var caFile string
+		if o.tls {
+			var cleanup func()
+			if ca, caFile, cleanup, err = tlsCA(); err != nil {
+				fmt.Fprintln(stderr, "conformance:", err)
+				return exitCannotRun
+			}
+			defer cleanup()
+		}
 		cfg := scenarios.Config{
-			Authorizer:    o.starter("authorizer", o.authorizer),
-			Profile:       o.starter("profile", o.profile),
+			Authorizer:    o.starter("authorizer", o.authorizer, o.authorizerDir, caFile),
+			Profile:       o.starter("profile", o.profile, o.profileDir, caFile),
 			InvokeTimeout: o.timeout,
+			NotApplicable: o.skip.reasons(),
+			TLS:           ca,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := preflight(ctx, map[string]scenarios.Starter{"authorizer": cfg.Authorizer, "profile": cfg.Profile}); err != nil {
+		if err := preflight(ctx, map[string]scenarios.Starter{"authorizer": cfg.Authorizer, "profile": cfg.Profile}, ca); err != nil {
 			fmt.Fprintln(stderr, "conformance:", err)
 			return exitCannotRun
 		}

@@ -196,6 +196,7 @@ type suiteRun struct {
 	exit   int
 	status map[string]scenarios.Status
 	levels map[string][]scenarios.Level // of each ID's failures
+	reason map[string]string            // why, for the not-applicable IDs
 	output string
 }
 
@@ -216,12 +217,17 @@ func (r suiteRun) failed() []string {
 // JSON report.
 func runSuite(t *testing.T, runner, impl, function, mutant, filter string, flags ...string) suiteRun {
 	t.Helper()
-	report := filepath.Join(t.TempDir(), "report.json")
 	command := fmt.Sprintf("FUNCTION=%s MUTANT=%s exec %s", function, mutant, quoteArg(impl))
+	return runRunner(t, runner, append([]string{"-" + function, command, "-label-filter", filter}, flags...)...)
+}
+
+// runRunner runs the runner with args and reads its JSON report.
+func runRunner(t *testing.T, runner string, args ...string) suiteRun {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	args := append([]string{"-" + function, command, "-label-filter", filter, "-json", report}, flags...)
-	cmd := exec.CommandContext(ctx, runner, args...)
+	cmd := exec.CommandContext(ctx, runner, append(args, "-json", report)...)
 	// The runner starts functions of its own: on a timeout, stop them all.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -229,7 +235,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string, flags
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	r := suiteRun{status: map[string]scenarios.Status{}, levels: map[string][]scenarios.Level{}, output: out.String()}
+	r := suiteRun{status: map[string]scenarios.Status{}, levels: map[string][]scenarios.Level{}, reason: map[string]string{}, output: out.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -237,7 +243,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string, flags
 	case errors.As(err, &exitErr) && ctx.Err() == nil:
 		r.exit = exitErr.ExitCode()
 	default:
-		t.Fatalf("running the suite (%s, MUTANT=%q, %s): %v\n%s", function, mutant, filter, err, r.output)
+		t.Fatalf("running the suite (%q): %v\n%s", args, err, r.output)
 	}
 	data, err := os.ReadFile(report)
 	if err != nil {
@@ -253,6 +259,7 @@ func runSuite(t *testing.T, runner, impl, function, mutant, filter string, flags
 			for _, f := range res.Failures {
 				r.levels[res.ID] = append(r.levels[res.ID], f.Level)
 			}
+			r.reason[res.ID] = res.Reason
 		}
 	}
 	return r

@@ -23,7 +23,8 @@ class Rejection extends Error {
   }
 }
 
-const BEARER = /^bearer ([^\s]+)$/i;
+// The scheme spelt "Bearer" exactly, as API Gateway's validation expression takes it.
+const BEARER = /^Bearer ([^\s]+)$/;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 // Time kept back from the invocation's deadline to answer Unauthorized.
 const DEADLINE_MARGIN_MS = 200;
@@ -132,7 +133,9 @@ exports.handler = async (event, context) => {
   const requestId = context && context.awsRequestId;
   const remainingMs = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 3000;
   try {
-    const token = bearerToken(event && event.authorizationToken);
+    // A function wired by mistake as a REQUEST authorizer refuses every request.
+    if (!event || event.type !== 'TOKEN') throw new Rejection('event_type');
+    const token = bearerToken(event.authorizationToken);
     const claims = await verify(token, remainingMs);
     const scope = claims.scope || '';
     if (cfg.requiredScope && !scope.split(' ').includes(cfg.requiredScope)) throw new Rejection('scope');

@@ -3,7 +3,8 @@
 //
 // TESTFN_INIT, when set, breaks the init phase: "exit" exits with status 3,
 // "post" reports an init error to the Runtime API and exits, "hang" never
-// asks for an invocation.
+// asks for an invocation, "listen" listens on localhost:$_LAMBDA_SERVER_PORT
+// and waits there, as lambda.Start of aws-lambda-go before v1.18 does.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -138,6 +140,14 @@ func main() {
 		os.Exit(1)
 	case "hang":
 		fmt.Fprintln(os.Stderr, "testfn: hanging in init")
+		select {}
+	case "listen":
+		ln, err := net.Listen("tcp", "localhost:"+os.Getenv("_LAMBDA_SERVER_PORT"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testfn:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "testfn: waiting for go1.x RPC connections on", ln.Addr())
 		select {}
 	}
 	lambda.Start(handle)
