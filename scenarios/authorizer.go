@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -16,12 +15,6 @@ import (
 
 	"github.com/serverless-auth/serverless-auth/fakeauth0"
 )
-
-// refreshEnv asks implementations that support it to refresh their key set
-// on an unknown kid at most once a second, so recovery scenarios finish in
-// seconds. An implementation that ignores it must still recover within
-// recoveryTimeout.
-var refreshEnv = map[string]string{}
 
 // recoveryTimeout bounds how long an authorizer may take to Allow again once
 // the tenant's JWKS is back, or to accept a newly published key.
@@ -82,12 +75,13 @@ func (s *suite) authorizerScenarios() {
 			}
 			fixture.tenant = s.newTenant()
 			fixture.unusable = publishUnusableKeys(fixture.tenant)
-			fixture.fn = s.newFunction(s.cfg.Authorizer, s.environment(fixture.tenant, refreshEnv))
+			fixture.fn = s.newFunction(s.cfg.Authorizer, s.environment(fixture.tenant, nil))
 			fixture.fn.patience = sharedPatience
 		})
 		s.allows(fixture)
 		s.rejections(fixture)
 		s.malformedMethodARN(fixture)
+		s.eventType(fixture)
 		s.noSecretsLogged(fixture)
 	})
 	s.stageWideMethodARN()
@@ -233,6 +227,26 @@ func (s *suite) malformedMethodARN(fixture *authorizerFixture) {
 	)
 }
 
+// eventType registers AUTH-18: an event that is not a TOKEN event, though
+// it carries a valid token in authorizationToken, gets no Allow. API Gateway
+// sends a TOKEN authorizer "type": "TOKEN" and a REQUEST authorizer
+// "type": "REQUEST" (AWS docs, "Input to an API Gateway Lambda authorizer");
+// a TOKEN authorizer that allows a REQUEST event works by accident when it
+// is wired as the wrong kind. Recommended: API Gateway sends a correctly
+// wired function only TOKEN events.
+func (s *suite) eventType(fixture *authorizerFixture) {
+	ginkgo.DescribeTable("refuses an event that is not a TOKEN event",
+		func(eventType string) {
+			s.require("AUTH-18")
+			d := s.authorizeEvent(fixture.fn, eventType, validBearer(fixture.tenant), methodARN)
+			expectNoAllowInTime(d, fmt.Sprintf("a valid token in an event of type %q", eventType))
+		},
+		ginkgo.Entry("AUTH-18: a REQUEST event", specLabels("AUTH-18", Recommended), "REQUEST"),
+		ginkgo.Entry("AUTH-18: an event without a type", specLabels("AUTH-18", Recommended), ""),
+		ginkgo.Entry("AUTH-18: type spelt in lowercase", specLabels("AUTH-18", Recommended), "token"),
+	)
+}
+
 // stageWideMethodARN registers AUTH-17 against the stage-wide policy this
 // project's POLICY_RESOURCE=stage asks for, which has to take the ARN apart:
 // contract, since the knob is this project's.
@@ -245,9 +259,7 @@ func (s *suite) stageWideMethodARN() {
 				return
 			}
 			tenant = s.newTenant()
-			env := maps.Clone(refreshEnv)
-			env["POLICY_RESOURCE"] = "stage"
-			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, env))
+			fn = s.newFunction(s.cfg.Authorizer, s.environment(tenant, map[string]string{"POLICY_RESOURCE": "stage"}))
 			fn.patience = sharedPatience
 		})
 		entries := make([]ginkgo.TableEntry, 0, len(malformedARNs))
@@ -277,7 +289,7 @@ func (s *suite) rotation() {
 				return
 			}
 			t := s.newTenant()
-			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
+			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, nil))
 			old = validBearer(t)
 			s.authorize(fn, old, methodARN)
 			next := foreignKey()

@@ -37,6 +37,7 @@ var catalogue = [...]Scenario{
 	{"AUTH-15", "key-selection headers (jku, jwk, x5u, x5c) and crit", "never change which key verifies; crit is refused"},
 	{"AUTH-16", "oversized token or header", "Unauthorized"},
 	{"AUTH-17", "a methodArn that is not an execute-api method ARN, with the method or the stage-wide policy", "Unauthorized, never an Allow on a garbled resource"},
+	{"AUTH-18", "an event whose type is not TOKEN (REQUEST, none, lowercase), carrying a valid token", "no Allow"},
 	{"PROF-01", "scope get:profile, alone or among others", `200 {"name":"Daniël"}, Content-Type application/json`},
 	{"PROF-02", "scope absent, empty, or a look-alike", `403 {"message":"Forbidden","info":"scope \"get:profile\" is required"}`},
 	{"PROF-03", "no authorizer context", "403"},

@@ -62,7 +62,7 @@ func (s *suite) fetchCounts() {
 				return
 			}
 			t := s.newTenant()
-			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
+			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, nil))
 			began := time.Now()
 			for i := range valid {
 				claims := t.Claims(fakeauth0.DefaultReaderID)
@@ -182,7 +182,7 @@ func (s *suite) coldOutage(o outage) {
 			}
 			t := s.newTenant()
 			t.SetJWKSFault(o.fault)
-			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
+			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, nil))
 			n := outageInvocations
 			if !o.quick {
 				n = 3
@@ -237,7 +237,7 @@ func (s *suite) warmOutage(o outage) {
 				return
 			}
 			t := s.newTenant()
-			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, refreshEnv))
+			fn := s.newFunction(s.cfg.Authorizer, s.environment(t, nil))
 			token := validBearer(t)
 			s.authorize(fn, token, methodARN)
 			t.SetJWKSFault(o.fault)

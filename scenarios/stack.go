@@ -71,7 +71,7 @@ func (s *suite) newStack(o stackOptions) *stack {
 
 	authorizer := o.authorizer
 	if authorizer == nil {
-		env := s.environment(st.tenant, refreshEnv)
+		env := s.environment(st.tenant, nil)
 		maps.Copy(env, cfg.FunctionEnv[deploy.AuthorizerFunction])
 		maps.Copy(env, o.authorizerEnv)
 		authorizer = s.newFunction(s.cfg.Authorizer, env)

@@ -143,8 +143,14 @@ func (s *suite) environment(tenant *fakeauth0.Tenant, extra map[string]string) m
 // authorize invokes an authorizer with a TOKEN event for arn and judges the
 // answer as API Gateway would.
 func (s *suite) authorize(f *function, authorizationToken, arn string) decision {
+	return s.authorizeEvent(f, "TOKEN", authorizationToken, arn)
+}
+
+// authorizeEvent is authorize with an event of the given type, as a
+// gateway wired to the function as another kind of authorizer would send.
+func (s *suite) authorizeEvent(f *function, eventType, authorizationToken, arn string) decision {
 	payload, err := json.Marshal(events.APIGatewayCustomAuthorizerRequest{
-		Type:               "TOKEN",
+		Type:               eventType,
 		AuthorizationToken: authorizationToken,
 		MethodArn:          arn,
 	})

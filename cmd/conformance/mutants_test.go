@@ -69,6 +69,7 @@ var brokenImplementations = []brokenImplementation{
 	{"log-signature", "authorizer", "the verified signature bytes logged (standard base64, as encoding/json writes []byte)", required, []string{"LOG-01"}, []string{"AUTH-01"}},
 	{"jwks-any-key", "authorizer", "every RSA key of the JWKS used: enc keys, other algorithms, 1024-bit keys", recommended, []string{"AUTH-06"}, nil},
 	{"arn-unchecked", "authorizer", "the blueprint's unchecked split of methodArn: wildcards echoed, a panic on a short ARN", recommended, []string{"AUTH-17"}, nil},
+	{"event-type-ignored", "authorizer", "the event's type never read: a REQUEST event carrying a token is allowed", recommended, []string{"AUTH-18"}, nil},
 	{"empty-refresh-always", "authorizer", "while no keys are loaded, every invocation fetches the JWKS", recommended, []string{"AUTH-14"}, nil},
 	{"jwks-per-request", "authorizer", "the JWKS fetched on every invocation", required, []string{"AUTH-13"}, nil},
 	{"no-refresh-unknown-kid", "authorizer", "no refresh on an unknown kid once keys are loaded: rotation fails", recommended, []string{"AUTH-12"}, nil},

@@ -109,6 +109,9 @@ func (a *authorizer) handle(ctx context.Context, ev events.APIGatewayCustomAutho
 // decide returns the Allow, or the reason for a rejection.
 func (a *authorizer) decide(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, string) {
 	var none events.APIGatewayCustomAuthorizerResponse
+	if ev.Type != "TOKEN" && a.flaw != eventTypeIgnored {
+		return none, "event_type"
+	}
 	token, reason := a.bearer(ev.AuthorizationToken)
 	if reason != "" {
 		return none, reason

@@ -51,6 +51,7 @@ const (
 	logEvent          flaw = "log-event"           // the incoming event (with its authorizationToken) logged for debugging
 	logSignature      flaw = "log-signature"       // the verified token's signature bytes logged (standard base64 in JSON)
 	arnUnchecked      flaw = "arn-unchecked"       // the methodArn is echoed into the policy without being parsed
+	eventTypeIgnored  flaw = "event-type-ignored"  // the event's type is never read: a REQUEST event with a token is allowed
 
 	// Key-set policy.
 	jwksPerRequest      flaw = "jwks-per-request"       // the key set is fetched on every invocation
@@ -75,7 +76,7 @@ var flaws = []flaw{
 	expOptional, issuerUnchecked, audienceUnchecked, algRSAFamily, kidOptional, iatUnchecked, leewayHour,
 	subAnyType, critIgnored, noSizeLimit, bearerTrimPrefix, bearerFields, denyPolicy, policyAccountWide,
 	principalAzp, contextArray, logEvent, jwksPerRequest, noRefreshUnknownKid, refreshUnlimited,
-	emptyRefreshWipes, jwksNoTimeout, emptyRefreshAlways, jwksAnyKey, logSignature, arnUnchecked, scopeSubstring, scopeCaseInsensitive, scopeCommaList, status401, noContentType,
+	emptyRefreshWipes, jwksNoTimeout, emptyRefreshAlways, jwksAnyKey, logSignature, arnUnchecked, eventTypeIgnored, scopeSubstring, scopeCaseInsensitive, scopeCommaList, status401, noContentType,
 	bodyEnvelope, contextPanic,
 }
 
