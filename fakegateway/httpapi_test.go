@@ -144,7 +144,9 @@ func send(t *testing.T, method, url string, header map[string]string) reply {
 	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
-func bearer(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
 
 func TestHTTPJWTAuthorizer(t *testing.T) {
 	tenant := fakeauth0.New()
