@@ -4,7 +4,7 @@
 GO          ?= go
 BUILD       := build
 LAMBDA_TAGS := lambda.norpc
-FUNCTIONS   := authorizer profile
+FUNCTIONS   := authorizer profile httpauthorizer
 FUZZTIME    ?= 3s
 
 AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
@@ -44,7 +44,7 @@ fuzz:
 		done; \
 	done
 
-## build: host binaries build/authorizer/bootstrap and build/profile/bootstrap.
+## build: host binaries build/authorizer/bootstrap, build/profile/bootstrap and build/httpauthorizer/bootstrap.
 build: $(foreach f,$(FUNCTIONS),$(BUILD)/$(f)/bootstrap)
 
 $(BUILD)/%/bootstrap: FORCE
