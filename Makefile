@@ -23,6 +23,7 @@ run:
 test: vet fmt-check build
 	SCENARIOS_AUTHORIZER_BINARY=$(CURDIR)/$(BUILD)/authorizer/bootstrap \
 	SCENARIOS_PROFILE_BINARY=$(CURDIR)/$(BUILD)/profile/bootstrap \
+	SCENARIOS_HTTPAUTHORIZER_BINARY=$(CURDIR)/$(BUILD)/httpauthorizer/bootstrap \
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 

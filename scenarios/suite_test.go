@@ -21,8 +21,10 @@ func TestScenarios(t *testing.T) {
 }
 
 var _ = scenarios.Describe("in-process", scenarios.Config{
-	Authorizer: inProcessAuthorizer,
-	Profile:    inProcessProfile,
+	Authorizer:     inProcessAuthorizer,
+	Profile:        inProcessProfile,
+	HTTPAuthorizer: inProcessHTTPAuthorizer,
+	HTTPProfile:    inProcessHTTPProfile,
 })
 
 // The report of the run: every scenario ID with pass, fail or not
