@@ -15,9 +15,11 @@ REPORTS     := reports
 
 all: test
 
-## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000).
+## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000; DESIGN=rest, http-jwt or
+## http-lambda picks the API, default rest: see docs/designs.md).
+DESIGN ?= rest
 run:
-	$(GO) run ./cmd/local $(ARGS)
+	$(GO) run ./cmd/local -design '$(DESIGN)' $(ARGS)
 
 ## test: vet, gofmt, race-enabled unit tests, the whole suite in-process and against build/ binaries, brief fuzzing.
 test: vet fmt-check build
