@@ -92,11 +92,11 @@ package:
 	GO=$(GO) bash deploy/scripts/package.sh
 
 ## deploy: check inputs, make package, upload and create/update the stack (AWS CLI v1 or v2). Needs STACK, ARTIFACT_BUCKET,
-## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE). See docs/deploy.md.
+## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE, DESIGN=rest|http-jwt|http-lambda). See docs/deploy.md.
 deploy:
-	@bash deploy/scripts/deploy.sh --check-inputs
+	@DESIGN=$(DESIGN) bash deploy/scripts/deploy.sh --check-inputs
 	@$(MAKE) --no-print-directory package
-	bash deploy/scripts/deploy.sh
+	DESIGN=$(DESIGN) bash deploy/scripts/deploy.sh
 
 ## destroy: delete the stack STACK in AWS_REGION and wait until it is gone (AWS CLI).
 destroy:
