@@ -23,8 +23,10 @@ import (
 //
 // Where each behaviour comes from:
 //
-//   - no route matches: 404 {"message":"Not Found"} (API Gateway developer guide, "Working with
-//     routes for HTTP APIs": requests that match no route and no $default route get 404);
+//   - no route matches: 404 {"message":"Not Found"} ("Create routes for HTTP APIs in API Gateway":
+//     the $default route catches requests no other route matches, and without it there is
+//     nothing to serve them; the body as a third party recorded it: dev.to, "Better error
+//     messages for non-existing API resources with Amazon API Gateway");
 //   - JWT authorizer: the workflow and the checks of "Control access to HTTP APIs with JWT
 //     authorizers in API Gateway"; the 401 with www-authenticate of "Troubleshooting issues
 //     with HTTP API JWT authorizers"; see httpapi_jwt.go;

@@ -163,10 +163,12 @@ elif [[ -z $url || $url == None ]]; then
 fi
 
 if [[ $DESIGN != rest ]]; then
+	call="GET $url/profile with the header \"Authorization: Bearer <access token>\""
+	[[ $url == https://* ]] || call="nothing to call on this endpoint"
 	cat <<EOT
 
 API URL: $url
-  design $DESIGN: GET $url/profile with the header "Authorization: Bearer <access token>"
+  design $DESIGN: $call
   (make smoke judges the REST design only; for this one, curl the URL with a token from the tenant)
 EOT
 	exit 0
