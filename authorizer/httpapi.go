@@ -13,8 +13,8 @@ import (
 )
 
 // maxAuthorizationBytes bounds the Authorization value before ParseBearer reads it: "Bearer "
-// and the largest MaxTokenBytes Config allows. Verify then applies the configured bound.
-const maxAuthorizationBytes = len(bearerScheme) + 1 + 65536
+// and 64 KiB, the largest MaxTokenBytes Config allows. Verify then applies the configured bound.
+const maxAuthorizationBytes = len("Bearer ") + 64<<10
 
 var _ lambda.Handler = (*HTTPAuthorizer)(nil)
 

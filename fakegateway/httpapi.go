@@ -37,8 +37,7 @@ import (
 //   - CORS: "Configure CORS for HTTP APIs in API Gateway"; see httpapi_cors.go.
 type HTTPGateway struct {
 	cfg                HTTPConfig
-	router             *router
-	routes             map[string]HTTPRoute // "METHOD PATH" → route
+	router             *httpRouter
 	functions          map[string]Function
 	jwt                map[string]*jwtAuthorizer
 	lambda             map[string]*lambdaAuthorizer
@@ -91,7 +90,6 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 	}
 	g := &HTTPGateway{
 		cfg:                cfg.clone(),
-		routes:             map[string]HTTPRoute{},
 		functions:          map[string]Function{},
 		jwt:                map[string]*jwtAuthorizer{},
 		lambda:             map[string]*lambdaAuthorizer{},
@@ -135,12 +133,7 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
 	}
-	routes := make([]Route, 0, len(g.cfg.Routes))
-	for _, r := range g.cfg.Routes {
-		routes = append(routes, Route{Method: r.Method, Path: r.Path, Function: r.Function})
-		g.routes[r.Method+" "+r.Path] = r
-	}
-	rt, err := newRouter(routes)
+	rt, err := newHTTPRouter(g.cfg.Routes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
@@ -322,16 +315,8 @@ func (g *HTTPGateway) match(r *http.Request) (HTTPRoute, map[string]string, stri
 			return HTTPRoute{}, nil, "", false
 		}
 	}
-	segs, ok := splitRequestPath(rest)
-	if !ok {
-		return HTTPRoute{}, nil, "", false
-	}
-	m, ok := g.router.match(r.Method, segs)
-	if !ok {
-		return HTTPRoute{}, nil, "", false
-	}
-	route, ok := g.routes[m.route.Method+" "+m.route.Path]
-	return route, m.params, escaped, ok
+	route, params, ok := g.router.match(r.Method, rest)
+	return route, params, escaped, ok
 }
 
 // HTTPServer is an HTTPGateway listening on a loopback port, in the manner of httptest.Server.

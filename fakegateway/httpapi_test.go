@@ -517,3 +517,54 @@ func TestNewHTTPRefusesBadConfig(t *testing.T) {
 	}
 	g.Close()
 }
+
+func TestHTTPRouteSelection(t *testing.T) {
+	named := func(name string) fakegateway.Function {
+		return fakegateway.FunctionFunc(func(_ context.Context, payload []byte) ([]byte, error) {
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(payload, &ev); err != nil {
+				return nil, err
+			}
+			params, _ := json.Marshal(ev.PathParameters)
+			return json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: name + " " + ev.RouteKey + " " + string(params)})
+		})
+	}
+	cfg := fakegateway.HTTPConfig{
+		Stage: fakegateway.DefaultHTTPStage,
+		Routes: []fakegateway.HTTPRoute{
+			{Method: "GET", Path: "/pets/{id}", Function: "Param"},
+			{Method: "GET", Path: "/pets/dog", Function: "Literal"},
+			{Method: "ANY", Path: "/pets/{id}", Function: "Any"},
+			{Method: "GET", Path: "/files/{proxy+}", Function: "Greedy"},
+		},
+	}
+	srv, err := fakegateway.NewHTTPServer(cfg, map[string]fakegateway.Function{
+		"Param": named("Param"), "Literal": named("Literal"), "Any": named("Any"), "Greedy": named("Greedy"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	tests := []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/pets/dog", 200, `Literal GET /pets/dog null`},
+		{"GET", "/pets/7", 200, `Param GET /pets/{id} {"id":"7"}`},
+		{"DELETE", "/pets/7", 200, `Any ANY /pets/{id} {"id":"7"}`},
+		{"GET", "/pets/a%20b", 200, `Param GET /pets/{id} {"id":"a b"}`},
+		{"GET", "/files/a/b/c", 200, `Greedy GET /files/{proxy+} {"proxy":"a/b/c"}`},
+		{"GET", "/files", 404, httpNotFound},
+		{"GET", "/pets//7", 404, httpNotFound},
+		{"POST", "/files/a", 404, httpNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			got := send(t, tt.method, srv.URL+tt.path, nil)
+			if got.status != tt.status || got.body != tt.body {
+				t.Errorf("got %d %s, want %d %s", got.status, got.body, tt.status, tt.body)
+			}
+		})
+	}
+}
