@@ -15,11 +15,9 @@ REPORTS     := reports
 
 all: test
 
-## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000; DESIGN=rest, http-jwt or
-## http-lambda picks the API, default rest: see docs/designs.md).
-DESIGN ?= rest
+## run: the whole stack on 127.0.0.1 (ADDR= sets the gateway's address, default 127.0.0.1:3000).
 run:
-	$(GO) run ./cmd/local -design '$(DESIGN)' $(ARGS)
+	$(GO) run ./cmd/local $(ARGS)
 
 ## test: vet, gofmt, race-enabled unit tests, the whole suite in-process and against build/ binaries, brief fuzzing.
 test: vet fmt-check build
@@ -93,6 +91,9 @@ package:
 
 ## deploy: check inputs, make package, upload and create/update the stack (AWS CLI v1 or v2). Needs STACK, ARTIFACT_BUCKET,
 ## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE, DESIGN=rest|http-jwt|http-lambda). See docs/deploy.md.
+# DESIGN=rest (default), http-jwt or http-lambda picks the API for make run (cmd/local reads $DESIGN) and make deploy
+# (deploy.sh reads it): see docs/designs.md.
+DESIGN ?= rest
 deploy:
 	@DESIGN=$(DESIGN) bash deploy/scripts/deploy.sh --check-inputs
 	@$(MAKE) --no-print-directory package
