@@ -147,10 +147,9 @@ func (j *jwtAuthorizer) authorize(ctx context.Context, r *http.Request, scopes [
 	if !ok {
 		return refuse(errJWTMissing)
 	}
-	token := raw
-	if scheme, rest, found := strings.Cut(raw, " "); found && strings.EqualFold(scheme, "Bearer") {
-		token = rest
-	}
+	// "The identitySource can include only the token, or the token prefixed with Bearer": the
+	// prefix as the page spells it (whether AWS also takes "bearer": no source found).
+	token := strings.TrimPrefix(raw, "Bearer ")
 	claims, err := j.verify(ctx, token)
 	if err != nil {
 		var je *jwtError

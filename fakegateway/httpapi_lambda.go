@@ -70,8 +70,8 @@ func (a *lambdaAuthorizer) authorize(ctx context.Context, g *HTTPGateway, r *htt
 	now := g.clock()
 	if ans, ok := a.cache.get(key, now); ok {
 		if !ans.IsAuthorized {
-			m, rep, _, _ := refuse(http.StatusForbidden, httpMsgForbidden, "")
-			return m, rep, "denied", true
+			rep := gatewayJSON(http.StatusForbidden, httpMsgForbidden)
+			return nil, &rep, "denied", true
 		}
 		return ans.Context, nil, "ok", true
 	}

@@ -70,7 +70,7 @@ var catalogue = [...]Scenario{
 	{"HTTP-10", "http-lambda: the result cache, TTL from the template, off at 0 (Lambda authorizer page, caching)", "one authorizer invocation per identity while cached; one per request at TTL 0"},
 	{"HTTP-11", "an unknown path or method on either HTTP API (routes page; 404 body recorded by a third party)", `404 {"message":"Not Found"}, no authorizer invoked`},
 	{"HTTP-12", "CORS on either HTTP API (CORS page)", "a preflight answered 204 with the configured headers and no authorizer; Access-Control-Allow-Origin on answers"},
-	{"HTTP-13", "the HTTP Lambda authorizer invoked directly: a valid token; the AUTH rejection paths", `{"isAuthorized":true,"context":{"scope":…}}; never isAuthorized true on a rejection path`},
+	{"HTTP-13", "the HTTP Lambda authorizer invoked directly: a valid token; the AUTH rejection paths", `{"isAuthorized":true,"context":{"scope":…}}; never isAuthorized true on a rejection path; the output never holds a token, its signature or a client secret`},
 	{"LOG-01", "every authorizer path above", "the function's output never holds a token, its signature or a client secret"},
 }
 

@@ -388,21 +388,27 @@ func authorizeHTTP(inst *Instance, timeout time.Duration, authorization string) 
 	return d
 }
 
-// httpAuthorizerScenarios: HTTP-13, the HTTP Lambda authorizer on the AUTH paths.
+// httpAuthorizerScenarios: HTTP-13, the HTTP Lambda authorizer on the AUTH paths, and its output
+// (as LOG-01 for the TOKEN authorizer).
 func (s *suite) httpAuthorizerScenarios() {
 	ginkgo.Describe("decisions", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
-		var tenant *fakeauth0.Tenant
-		var inst *Instance
+		fixture := &authorizerFixture{}
 		ginkgo.BeforeAll(func() {
 			if s.cfg.HTTPAuthorizer == nil {
 				return
 			}
-			tenant = newTenant()
-			inst = start(s.cfg.HTTPAuthorizer, s.environment(tenant, refreshEnv))
+			fixture.tenant = newTenant()
+			fixture.instance = start(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, refreshEnv))
 		})
+		decide := func(authorization string) simpleDecision {
+			fixture.mu.Lock()
+			fixture.sent = append(fixture.sent, authorization)
+			fixture.mu.Unlock()
+			return authorizeHTTP(fixture.instance, s.cfg.invokeTimeout(), authorization)
+		}
 		ginkgo.It("HTTP-13: a valid token is authorized with context.scope", ginkgo.Label("HTTP-13", "HTTP"), func() {
 			s.requireHTTP("HTTP-13", needsHTTPAuthorizer)
-			d := authorizeHTTP(inst, s.cfg.invokeTimeout(), validBearer(tenant))
+			d := decide(validBearer(fixture.tenant))
 			gomega.Expect(d.err).NotTo(gomega.HaveOccurred(), "got %s", d)
 			gomega.Expect(d.decode).NotTo(gomega.HaveOccurred(), "a simple response; got %s", d)
 			gomega.Expect(d.response.IsAuthorized).To(gomega.BeTrue(), "got %s", d)
@@ -411,7 +417,7 @@ func (s *suite) httpAuthorizerScenarios() {
 		ginkgo.DescribeTable("refuses",
 			func(id string, authorization header) {
 				s.requireHTTP(id, needsHTTPAuthorizer)
-				d := authorizeHTTP(inst, s.cfg.invokeTimeout(), authorization(tenant))
+				d := decide(authorization(fixture.tenant))
 				refused := (d.err == nil && d.decode == nil && !d.response.IsAuthorized) || (d.err != nil && d.err.Error() == "Unauthorized")
 				gomega.Expect(refused).To(gomega.BeTrue(), `%s: expected {"isAuthorized":false} (or the error "Unauthorized"), got %s`, id, d)
 			},
@@ -432,6 +438,16 @@ func (s *suite) httpAuthorizerScenarios() {
 			httpEntry("HTTP-13", "no exp", dropClaim("exp")),
 			httpEntry("HTTP-13", "a 1 MiB header", func(*fakeauth0.Tenant) string { return "Bearer " + strings.Repeat("a", 1<<20) }),
 		)
+		ginkgo.It("HTTP-13: the output never holds a token, its signature or a client secret", ginkgo.Label("HTTP-13", "HTTP"), func() {
+			s.requireHTTP("HTTP-13", needsHTTPAuthorizer)
+			if fixture.instance.Output == nil {
+				ginkgo.Skip(notApplicablePrefix + "the target cannot show its output")
+			}
+			out := fixture.instance.Output()
+			for _, secret := range fixture.secrets() {
+				gomega.Expect(out).NotTo(gomega.ContainSubstring(secret), "the authorizer's output holds a secret it was sent")
+			}
+		})
 	})
 }
 
