@@ -92,13 +92,19 @@ type HTTPAuthorizer struct {
 	TTL time.Duration
 }
 
-// CorsConfig is an HTTP API's CorsConfiguration.
+// CorsConfig is an HTTP API's CorsConfiguration (API Gateway v2, Cors).
 type CorsConfig struct {
-	AllowOrigins     []string
-	AllowHeaders     []string
-	AllowMethods     []string
-	ExposeHeaders    []string
-	MaxAge           int
+	// AllowOrigins are the origins allowed ("*" for any): Access-Control-Allow-Origin.
+	AllowOrigins []string
+	// AllowHeaders are the request headers a preflight allows: Access-Control-Allow-Headers.
+	AllowHeaders []string
+	// AllowMethods are the methods a preflight allows: Access-Control-Allow-Methods.
+	AllowMethods []string
+	// ExposeHeaders are the response headers a browser may read: Access-Control-Expose-Headers.
+	ExposeHeaders []string
+	// MaxAge is how long, in seconds, a browser may cache a preflight: Access-Control-Max-Age.
+	MaxAge int
+	// AllowCredentials sends Access-Control-Allow-Credentials: true.
 	AllowCredentials bool
 }
 
