@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,7 +95,7 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 	if integration == nil {
 		env := s.environment(st.tenant, nil)
 		maps.Copy(env, cfg.FunctionEnv[deploy.HTTPProfileFunction])
-		integration = start(s.cfg.HTTPProfile, env).Target
+		integration = launch(s.cfg.HTTPProfile, env).Target
 	}
 	functions := map[string]fakegateway.Function{
 		deploy.HTTPProfileFunction: fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
@@ -105,7 +106,7 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 	if api == deploy.LambdaAPI {
 		env := s.environment(st.tenant, refreshEnv)
 		maps.Copy(env, cfg.FunctionEnv[deploy.HTTPAuthorizerFunction])
-		authorizer := start(s.cfg.HTTPAuthorizer, env).Target
+		authorizer := launch(s.cfg.HTTPAuthorizer, env).Target
 		functions[deploy.HTTPAuthorizerFunction] = fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
 			st.authorizerCalls.Add(1)
 			return authorizer.Invoke(ctx, p)
@@ -115,6 +116,51 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake HTTP API")
 	ginkgo.DeferCleanup(st.gateway.Close)
 	return st
+}
+
+// launch starts a function with start and stops it when the current container or spec ends.
+func launch(start Starter, env map[string]string) *Instance {
+	ginkgo.GinkgoHelper()
+	inst, err := start(context.Background(), env)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the function did not start")
+	gomega.Expect(inst).NotTo(gomega.BeNil())
+	gomega.Expect(inst.Target).NotTo(gomega.BeNil())
+	if inst.Close != nil {
+		ginkgo.DeferCleanup(inst.Close)
+	}
+	return inst
+}
+
+// httpAuthorizerFixture is a tenant and a warm HTTP Lambda authorizer shared by HTTP-13's
+// specs, with every Authorization value sent to it.
+type httpAuthorizerFixture struct {
+	tenant   *fakeauth0.Tenant
+	instance *Instance
+	mu       sync.Mutex
+	sent     []string
+}
+
+// secrets returns what must never appear in the function's output: each token sent (its first
+// 40 characters), its signature in the forms a log might hold, and the tenant's client secrets.
+func (f *httpAuthorizerFixture) secrets() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, value := range f.sent {
+		token := strings.TrimPrefix(value, "Bearer ")
+		if parts := strings.Split(token, "."); len(parts) == 3 && len(parts[2]) >= 16 {
+			out = append(out, signatureForms(parts[2])...)
+		}
+		if len(token) >= 40 {
+			out = append(out, token[:40])
+		}
+	}
+	for _, c := range f.tenant.Clients() {
+		if c.Secret != "" {
+			out = append(out, c.Secret)
+		}
+	}
+	return out
 }
 
 // callWith sends one request with the given headers.
@@ -392,13 +438,13 @@ func authorizeHTTP(inst *Instance, timeout time.Duration, authorization string) 
 // (as LOG-01 for the TOKEN authorizer).
 func (s *suite) httpAuthorizerScenarios() {
 	ginkgo.Describe("decisions", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
-		fixture := &authorizerFixture{}
+		fixture := &httpAuthorizerFixture{}
 		ginkgo.BeforeAll(func() {
 			if s.cfg.HTTPAuthorizer == nil {
 				return
 			}
 			fixture.tenant = newTenant()
-			fixture.instance = start(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, refreshEnv))
+			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, refreshEnv))
 		})
 		decide := func(authorization string) simpleDecision {
 			fixture.mu.Lock()
