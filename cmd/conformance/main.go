@@ -4,12 +4,7 @@
 // tenant's JWKS_URI, TOKEN_ISSUER and AUDIENCE in its environment.
 //
 //	go run ./cmd/conformance -authorizer CMD -profile CMD [-env KEY=VALUE ...]
-//	    [-http-authorizer CMD] [-http-profile CMD]
 //	    [-label-filter EXPR] [-report report.md] [-json report.json] [-junit report.xml]
-//
-// -http-authorizer (an HTTP API Lambda authorizer: payload 2.0, simple responses) and
-// -http-profile (the profile function for payload 2.0 events) opt in to the HTTP-design
-// scenarios (HTTP-nn, FLOW-02…FLOW-04); without them those are reported not applicable.
 //
 // With -url it runs the HTTP-level scenarios against an API that is already
 // deployed (make smoke), getting tokens from the tenant by client
@@ -57,16 +52,20 @@ func main() {
 // options are the command line.
 type options struct {
 	authorizer, profile string
-	// httpAuthorizer and httpProfile start the HTTP API designs' functions.
+	runtime             string
+	dir                 string
+	env                 envFlag
+	labelFilter         string
+	report, json, junit string
+	timeout             time.Duration
+	name                string
+	deployed            scenarios.Deployed
+
+	// httpAuthorizer and httpProfile (-http-authorizer, -http-profile) start the HTTP API
+	// designs' functions: an HTTP API Lambda authorizer (payload 2.0, simple responses) and the
+	// profile function for payload 2.0 events. Without them the HTTP-design scenarios (HTTP-nn,
+	// FLOW-02…FLOW-04) are reported not applicable.
 	httpAuthorizer, httpProfile string
-	runtime                     string
-	dir                         string
-	env                         envFlag
-	labelFilter                 string
-	report, json, junit         string
-	timeout                     time.Duration
-	name                        string
-	deployed                    scenarios.Deployed
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
