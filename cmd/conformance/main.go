@@ -60,12 +60,6 @@ type options struct {
 	timeout             time.Duration
 	name                string
 	deployed            scenarios.Deployed
-
-	// httpAuthorizer and httpProfile (-http-authorizer, -http-profile) start the HTTP API
-	// designs' functions: an HTTP API Lambda authorizer (payload 2.0, simple responses) and the
-	// profile function for payload 2.0 events. Without them the HTTP-design scenarios (HTTP-nn,
-	// FLOW-02…FLOW-04) are reported not applicable.
-	httpAuthorizer, httpProfile string
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -87,8 +81,6 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.authorizer, "authorizer", "", "command that starts the TOKEN authorizer (run with sh -c), or with -runtime nodejs its handler (file.export)")
 	fs.StringVar(&o.profile, "profile", "", "command that starts the GET /profile function, or with -runtime nodejs its handler")
-	fs.StringVar(&o.httpAuthorizer, "http-authorizer", "", "command (or Node handler) that starts the HTTP API Lambda authorizer (payload 2.0, simple responses)")
-	fs.StringVar(&o.httpProfile, "http-profile", "", "command (or Node handler) that starts the GET /profile function for HTTP API (payload 2.0) events")
 	fs.StringVar(&o.runtime, "runtime", "provided", `"provided" (commands, like provided.al2023) or "nodejs" (handlers run by fakelambda's Node shim)`)
 	fs.StringVar(&o.dir, "dir", ".", "working directory of the functions (LAMBDA_TASK_ROOT)")
 	fs.Var(&o.env, "env", "KEY=VALUE added to both functions' environment (repeatable)")
@@ -112,7 +104,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if o.deployed.URL != "" {
-		if o.authorizer != "" || o.profile != "" || o.httpAuthorizer != "" || o.httpProfile != "" {
+		if o.authorizer != "" || o.profile != "" {
 			return o, errors.New("-url runs against a deployed API: do not give -authorizer or -profile with it")
 		}
 		var missing []string
@@ -131,7 +123,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		if o.name == "" {
 			o.name = o.deployed.URL
 		}
-	} else if o.authorizer == "" && o.profile == "" && o.httpAuthorizer == "" && o.httpProfile == "" {
+	} else if o.authorizer == "" && o.profile == "" {
 		return o, errors.New("give -authorizer, -profile or both (or -url for a deployed API)")
 	}
 	if o.runtime != "provided" && o.runtime != "nodejs" {
@@ -152,12 +144,6 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		}
 		if o.profile != "" {
 			parts = append(parts, "profile: "+o.profile)
-		}
-		if o.httpAuthorizer != "" {
-			parts = append(parts, "HTTP authorizer: "+o.httpAuthorizer)
-		}
-		if o.httpProfile != "" {
-			parts = append(parts, "HTTP profile: "+o.httpProfile)
 		}
 		o.name = strings.Join(parts, ", ")
 	}
@@ -215,17 +201,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		scenarios.DescribeDeployed(o.name, o.deployed)
 	} else {
 		cfg := scenarios.Config{
-			Authorizer:     o.starter("authorizer", o.authorizer),
-			Profile:        o.starter("profile", o.profile),
-			HTTPAuthorizer: o.starter("httpauthorizer", o.httpAuthorizer),
-			HTTPProfile:    o.starter("httpprofile", o.httpProfile),
-			InvokeTimeout:  o.timeout,
+			Authorizer:    o.starter("authorizer", o.authorizer),
+			Profile:       o.starter("profile", o.profile),
+			InvokeTimeout: o.timeout,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := preflight(ctx, map[string]scenarios.Starter{
-			"authorizer": cfg.Authorizer, "profile": cfg.Profile, "HTTP authorizer": cfg.HTTPAuthorizer, "HTTP profile": cfg.HTTPProfile,
-		}); err != nil {
+		if err := preflight(ctx, map[string]scenarios.Starter{"authorizer": cfg.Authorizer, "profile": cfg.Profile}); err != nil {
 			fmt.Fprintln(stderr, "conformance:", err)
 			return exitCannotRun
 		}

@@ -27,8 +27,6 @@ func TestCannotRun(t *testing.T) {
 			"-client-id", "c", "-client-secret", "s", "-unscoped-client-id", "u"}, "both -unscoped-client-id"},
 		{"a command that exits", []string{"-authorizer", "exit 3"}, "the authorizer function did not start"},
 		{"a command that is not there", []string{"-profile", "exec /nonexistent/bootstrap"}, "the profile function did not start"},
-		{"url with an HTTP function", []string{"-url", "http://127.0.0.1:1/prod", "-http-profile", "x"}, "do not give -authorizer"},
-		{"an HTTP authorizer that exits", []string{"-http-authorizer", "exit 3"}, "the HTTP authorizer function did not start"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
