@@ -83,7 +83,7 @@ type httpStackOptions struct {
 // newHTTPStack starts the HTTP API api (deploy.JwtAPI or deploy.LambdaAPI) for the current spec.
 func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 	ginkgo.GinkgoHelper()
-	st := &httpStack{tenant: newTenant()}
+	st := &httpStack{tenant: httpTenant()}
 	cfg, err := fakegateway.ParseHTTPTemplate(deploy.HTTPTemplate(), api, map[string]string{
 		"TokenIssuer":        st.tenant.Issuer(),
 		"JwksUri":            st.tenant.JWKSURL(),
@@ -116,6 +116,15 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake HTTP API")
 	ginkgo.DeferCleanup(st.gateway.Close)
 	return st
+}
+
+// httpTenant starts a fake Auth0 tenant (plain http: fakegateway's JWT authorizer reads its
+// discovery document and JWKS with a default client) for the current container or spec, and
+// closes it when that ends.
+func httpTenant() *fakeauth0.Tenant {
+	t := fakeauth0.New()
+	ginkgo.DeferCleanup(t.Close)
+	return t
 }
 
 // launch starts a function with start and stops it when the current container or spec ends.
@@ -443,7 +452,7 @@ func (s *suite) httpAuthorizerScenarios() {
 			if s.cfg.HTTPAuthorizer == nil {
 				return
 			}
-			fixture.tenant = newTenant()
+			fixture.tenant = httpTenant()
 			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, refreshEnv))
 		})
 		decide := func(authorization string) simpleDecision {
