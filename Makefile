@@ -4,7 +4,7 @@
 GO          ?= go
 BUILD       := build
 LAMBDA_TAGS := lambda.norpc
-FUNCTIONS   := authorizer profile
+FUNCTIONS   := authorizer profile httpauthorizer
 FUZZTIME    ?= 3s
 
 AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
@@ -30,6 +30,7 @@ run:
 test: vet fmt-check build
 	SCENARIOS_AUTHORIZER_BINARY=$(CURDIR)/$(BUILD)/authorizer/bootstrap \
 	SCENARIOS_PROFILE_BINARY=$(CURDIR)/$(BUILD)/profile/bootstrap \
+	SCENARIOS_HTTPAUTHORIZER_BINARY=$(CURDIR)/$(BUILD)/httpauthorizer/bootstrap \
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -52,7 +53,7 @@ fuzz:
 		done; \
 	done
 
-## build: host binaries build/authorizer/bootstrap and build/profile/bootstrap.
+## build: host binaries build/authorizer/bootstrap, build/profile/bootstrap and build/httpauthorizer/bootstrap.
 build: $(foreach f,$(FUNCTIONS),$(BUILD)/$(f)/bootstrap)
 
 $(BUILD)/%/bootstrap: FORCE
@@ -117,11 +118,14 @@ package:
 	GO=$(GO) bash deploy/scripts/package.sh
 
 ## deploy: check inputs, make package, upload and create/update the stack (AWS CLI v1 or v2). Needs STACK, ARTIFACT_BUCKET,
-## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE). See docs/deploy.md.
+## TOKEN_ISSUER, AUDIENCE, AWS_REGION (optional JWKS_URI, CACHE_TTL, STAGE, DESIGN=rest|http-jwt|http-lambda). See docs/deploy.md.
+# DESIGN=rest (default), http-jwt or http-lambda picks the API for make run (cmd/local reads $DESIGN) and make deploy
+# (deploy.sh reads it): see docs/designs.md.
+DESIGN ?= rest
 deploy:
-	@bash deploy/scripts/deploy.sh --check-inputs
+	@DESIGN=$(DESIGN) bash deploy/scripts/deploy.sh --check-inputs
 	@$(MAKE) --no-print-directory package
-	bash deploy/scripts/deploy.sh
+	DESIGN=$(DESIGN) bash deploy/scripts/deploy.sh
 
 ## destroy: delete the stack STACK in AWS_REGION and wait until it is gone (AWS CLI).
 destroy:

@@ -19,3 +19,24 @@ const (
 	AuthorizerFunction = "AuthorizerFunction"
 	ProfileFunction    = "ProfileFunction"
 )
+
+//go:embed httpapi.yaml
+var httpTemplate []byte
+
+// HTTPTemplate returns a copy of deploy/httpapi.yaml: the two HTTP API designs (JwtAPI and
+// LambdaAPI) in one stack.
+func HTTPTemplate() []byte {
+	return append([]byte(nil), httpTemplate...)
+}
+
+// Logical IDs of deploy/httpapi.yaml's HTTP APIs and functions, as the fake gateway names them.
+const (
+	// JwtAPI is the HTTP API whose routes the managed JWT authorizer protects (design http-jwt).
+	JwtAPI = "JwtApi"
+	// LambdaAPI is the HTTP API whose routes the Lambda authorizer protects (design http-lambda).
+	LambdaAPI = "LambdaApi"
+	// HTTPAuthorizerFunction is the HTTP API Lambda authorizer (payload 2.0, simple responses).
+	HTTPAuthorizerFunction = "HttpAuthorizerFunction"
+	// HTTPProfileFunction is the profile function behind both HTTP APIs.
+	HTTPProfileFunction = "HttpProfileFunction"
+)

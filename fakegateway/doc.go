@@ -33,4 +33,10 @@
 //
 // Gateway is an http.Handler for callers that run their own listener; NewServer serves one on
 // 127.0.0.1 like httptest.NewServer.
+//
+// HTTPGateway is the same for an HTTP API (API Gateway v2), read by LoadHTTPTemplate from an
+// AWS::Serverless::HttpApi: routes with Lambda integrations (payload format 2.0), the managed JWT
+// authorizer (validated with golang-jwt/jwt/v5 over the issuer's JWKS through keyfunc/v3), Lambda
+// authorizers with payload format 2.0 and simple responses, and CORS; NewHTTPServer serves one.
+// httpapi.go lists the AWS page behind each behaviour, and docs/designs.md tabulates them.
 package fakegateway

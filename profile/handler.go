@@ -64,18 +64,13 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	if reason == "" && !HasScope(scope, RequiredScope) {
 		reason = "scope_missing"
 	}
-	if reason != "" {
-		h.logger.LogAttrs(ctx, slog.LevelInfo, "profile",
-			slog.String("decision", "forbidden"),
-			slog.String("reason", reason),
-			slog.String("request_id", requestID))
-		return jsonResponse(403, Forbidden{Message: "Forbidden", Info: `scope "` + RequiredScope + `" is required`}), nil
-	}
-	h.logger.LogAttrs(ctx, slog.LevelInfo, "profile",
-		slog.String("decision", "ok"),
-		slog.String("reason", "scope_granted"),
-		slog.String("request_id", requestID))
-	return jsonResponse(200, h.profile), nil
+	status, body, logged := h.decide(reason)
+	h.logDecision(ctx, status, logged, requestID)
+	return events.APIGatewayProxyResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       body,
+	}, nil
 }
 
 // grantedScope reads the scope string API Gateway passed from the
@@ -108,16 +103,12 @@ func HasScope(scope, want string) bool {
 	return false
 }
 
-func jsonResponse(status int, body any) events.APIGatewayProxyResponse {
+// jsonBody encodes body for an answer with status.
+func jsonBody(status int, body any) (int, string) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		// The bodies are fixed structs of strings; Marshal cannot fail on them.
-		b = []byte(`{"message":"Internal server error"}`)
-		status = 500
+		return 500, `{"message":"Internal server error"}`
 	}
-	return events.APIGatewayProxyResponse{
-		StatusCode: status,
-		Headers:    map[string]string{"Content-Type": "application/json"},
-		Body:       string(b),
-	}
+	return status, string(b)
 }

@@ -15,13 +15,16 @@ import (
 	"github.com/serverless-auth/serverless-auth/scenarios"
 )
 
-// The same suite against build/authorizer/bootstrap and build/profile/bootstrap
-// run as Lambda functions. make test passes the binaries it built in
-// SCENARIOS_AUTHORIZER_BINARY and SCENARIOS_PROFILE_BINARY; without them
+// The same suite against build/authorizer/bootstrap, build/profile/bootstrap
+// and build/httpauthorizer/bootstrap run as Lambda functions. make test passes
+// the binaries it built in SCENARIOS_AUTHORIZER_BINARY,
+// SCENARIOS_PROFILE_BINARY and SCENARIOS_HTTPAUTHORIZER_BINARY; without them
 // (go test ./..., go tool ginkgo -r) the suite builds them itself.
 var _ = scenarios.Describe("build/ binaries through fakelambda", scenarios.Config{
-	Authorizer: binary("authorizer"),
-	Profile:    binary("profile"),
+	Authorizer:     binary("authorizer"),
+	Profile:        binary("profile"),
+	HTTPAuthorizer: binary("httpauthorizer"),
+	HTTPProfile:    binary("profile"),
 })
 
 // bootstraps maps each function to its binary, set up by BeforeSuite.
@@ -29,8 +32,9 @@ var bootstraps = map[string]string{}
 
 var _ = BeforeSuite(func() {
 	for name, variable := range map[string]string{
-		"authorizer": "SCENARIOS_AUTHORIZER_BINARY",
-		"profile":    "SCENARIOS_PROFILE_BINARY",
+		"authorizer":     "SCENARIOS_AUTHORIZER_BINARY",
+		"profile":        "SCENARIOS_PROFILE_BINARY",
+		"httpauthorizer": "SCENARIOS_HTTPAUTHORIZER_BINARY",
 	} {
 		if path := os.Getenv(variable); path != "" {
 			bootstraps[name] = path

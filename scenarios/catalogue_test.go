@@ -26,7 +26,7 @@ func TestCatalogueIsDocumented(t *testing.T) {
 
 // TestCatalogueIDs checks the IDs are well formed and unique.
 func TestCatalogueIDs(t *testing.T) {
-	id := regexp.MustCompile(`^(AUTH|PROF|GW|FLOW|LOG)-[0-9]{2}$`)
+	id := regexp.MustCompile(`^(AUTH|PROF|GW|FLOW|HTTP|LOG)-[0-9]{2}$`)
 	seen := map[string]bool{}
 	for _, s := range scenarios.Catalogue() {
 		if !id.MatchString(s.ID) || seen[s.ID] {

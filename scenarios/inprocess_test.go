@@ -39,3 +39,27 @@ func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, 
 	h := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	return &scenarios.Instance{Target: scenarios.Handler(h.Handle), Output: logs.String}, nil
 }
+
+// inProcessHTTPAuthorizer runs authorizer.HTTPAuthorizer (payload 2.0, simple
+// responses), as deploy/httpauthorizer does, without a process.
+func inProcessHTTPAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
+	cfg, err := authorizer.ConfigFromEnv(lookup(env))
+	if err != nil {
+		return nil, err
+	}
+	logs := &logbuffer.Buffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(logger))
+	if err != nil {
+		return nil, err
+	}
+	return &scenarios.Instance{Target: authorizer.NewHTTPAuthorizer(a, logger), Output: logs.String}, nil
+}
+
+// inProcessHTTPProfile runs profile.Handler as the lambda.Handler
+// deploy/profile starts, which reads payload 2.0 events too.
+func inProcessHTTPProfile(context.Context, map[string]string) (*scenarios.Instance, error) {
+	logs := &logbuffer.Buffer{}
+	h := profile.New(profile.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+	return &scenarios.Instance{Target: h, Output: logs.String}, nil
+}

@@ -29,6 +29,7 @@ func Describe(name string, cfg Config) bool {
 		s.profileScenarios()
 		s.gatewayScenarios()
 		s.flowScenarios()
+		s.httpScenarios()
 	})
 }
 

@@ -23,8 +23,10 @@ func TestScenarios(t *testing.T) {
 }
 
 var _ = scenarios.Describe("in-process", scenarios.Config{
-	Authorizer: inProcessAuthorizer,
-	Profile:    inProcessProfile,
+	Authorizer:     inProcessAuthorizer,
+	Profile:        inProcessProfile,
+	HTTPAuthorizer: inProcessHTTPAuthorizer,
+	HTTPProfile:    inProcessHTTPProfile,
 })
 
 // The report of the run: every scenario ID with its status, per

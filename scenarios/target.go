@@ -100,6 +100,14 @@ type Config struct {
 	// Profile starts the GET /profile handler. Nil makes the PROF scenarios,
 	// and the GW and FLOW ones, not applicable.
 	Profile Starter
+	// HTTPAuthorizer starts the HTTP API Lambda authorizer (payload format 2.0 requests,
+	// simple {"isAuthorized": ...} responses). Nil makes the scenarios that need it (HTTP-07…
+	// HTTP-10, HTTP-13, FLOW-03, FLOW-04) not applicable.
+	HTTPAuthorizer Starter
+	// HTTPProfile starts the GET /profile handler behind an HTTP API (payload format 2.0
+	// events); it may be the same starter as Profile when the handler reads both shapes. Nil
+	// makes the scenarios that reach the profile through an HTTP API not applicable.
+	HTTPProfile Starter
 	// NotApplicable names scenario IDs (or whole families, "GW") that cannot
 	// run against this implementation, with the reason shown in the report.
 	NotApplicable map[string]string

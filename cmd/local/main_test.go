@@ -18,64 +18,79 @@ import (
 // curlLine matches the printed API calls: URL and optional bearer token.
 var curlLine = regexp.MustCompile(`^\s*curl -i (\S+)(?: -H 'Authorization: Bearer ([^']+)')?$`)
 
-// TestBannerCommandsWork starts the stack as make run does (on free ports),
-// takes the curl commands it prints and checks each answers as its comment
-// says, and that every request is logged on one line.
+// TestBannerCommandsWork starts the stack of each design as make run does
+// (on free ports), takes the curl commands it prints and checks each answers
+// as its comment says, and that every request is logged on one line.
 func TestBannerCommandsWork(t *testing.T) {
-	logs := &logbuffer.Buffer{}
-	s, err := start(context.Background(), options{addr: "127.0.0.1:0", tenantAddr: "127.0.0.1:0"}, logs)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		design  string
+		status  []int
+		reasons []string
+	}{
+		{designREST, []int{200, 403, 401, 401}, []string{"allow (ok)", "allow (ok)", "authorizer not invoked", "deny (unknown_kid)"}},
+		{designJWT, []int{200, 403, 401, 401}, []string{"gateway allow (ok)", "gateway deny (scope_missing)", "gateway deny (token_missing)", "gateway deny (unknown_kid)"}},
+		{designLambda, []int{200, 403, 401, 403}, []string{"allow (ok)", "allow (ok)", "authorizer not invoked, gateway: identity_missing", "deny (unknown_kid)"}},
 	}
-	defer s.Close()
-	var banner bytes.Buffer
-	if err := printBanner(&banner, s); err != nil {
-		t.Fatal(err)
-	}
-	want := []int{200, 403, 401, 401}
-	var got []int
-	for line := range strings.SplitSeq(banner.String(), "\n") {
-		m := curlLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		req, err := http.NewRequest(http.MethodGet, m[1], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m[2] != "" {
-			req.Header.Set("Authorization", "Bearer "+m[2])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		got = append(got, resp.StatusCode)
-		if resp.StatusCode == 200 && string(body) != `{"name":"Daniël"}` {
-			t.Errorf("200 body %s", body)
-		}
-	}
-	if len(got) != len(want) {
-		t.Fatalf("banner printed %d API curl commands, want %d:\n%s", len(got), len(want), banner.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("curl %d answered %d, want %d", i, got[i], want[i])
-		}
-	}
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	if len(lines) != len(want) {
-		t.Fatalf("want one log line per request, got:\n%s", logs.String())
-	}
-	for i, reason := range []string{"allow (ok)", "allow (ok)", "authorizer not invoked", "deny (unknown_kid)"} {
-		if !strings.Contains(lines[i], reason) {
-			t.Errorf("log line %d %q lacks %q", i, lines[i], reason)
-		}
-	}
-	if strings.Contains(logs.String(), "eyJ") {
-		t.Error("the request log contains a token")
+	for _, tt := range tests {
+		t.Run(tt.design, func(t *testing.T) {
+			logs := &logbuffer.Buffer{}
+			s, err := start(context.Background(), options{addr: "127.0.0.1:0", tenantAddr: "127.0.0.1:0", design: tt.design}, logs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var banner bytes.Buffer
+			if err := printBanner(&banner, s); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(banner.String(), "design "+tt.design) {
+				t.Errorf("the banner does not name the design:\n%s", banner.String())
+			}
+			var got []int
+			for line := range strings.SplitSeq(banner.String(), "\n") {
+				m := curlLine.FindStringSubmatch(line)
+				if m == nil {
+					continue
+				}
+				req, err := http.NewRequest(http.MethodGet, m[1], nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m[2] != "" {
+					req.Header.Set("Authorization", "Bearer "+m[2])
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got = append(got, resp.StatusCode)
+				if resp.StatusCode == 200 && string(body) != `{"name":"Daniël"}` {
+					t.Errorf("200 body %s", body)
+				}
+			}
+			if len(got) != len(tt.status) {
+				t.Fatalf("banner printed %d API curl commands, want %d:\n%s", len(got), len(tt.status), banner.String())
+			}
+			for i := range tt.status {
+				if got[i] != tt.status[i] {
+					t.Errorf("curl %d answered %d, want %d", i, got[i], tt.status[i])
+				}
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			if len(lines) != len(tt.status) {
+				t.Fatalf("want one log line per request, got:\n%s", logs.String())
+			}
+			for i, reason := range tt.reasons {
+				if !strings.Contains(lines[i], reason) {
+					t.Errorf("log line %d %q lacks %q", i, lines[i], reason)
+				}
+			}
+			if strings.Contains(logs.String(), "eyJ") {
+				t.Error("the request log contains a token")
+			}
+		})
 	}
 }
 
@@ -111,7 +126,7 @@ func TestTokenCurlCommandsAreValid(t *testing.T) {
 }
 
 func TestParseRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-cache-ttl", "3601"}, {"-cache-ttl", "-1"}, {"extra"}} {
+	for _, args := range [][]string{{"-cache-ttl", "3601"}, {"-cache-ttl", "-1"}, {"extra"}, {"-design", "graphql"}} {
 		if _, err := parse(args, io.Discard); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}

@@ -72,7 +72,7 @@ func (requestLine) Enabled(context.Context, slog.Level) bool { return true }
 
 // Handle prints one request.
 func (l requestLine) Handle(ctx context.Context, r slog.Record) error {
-	var method, path, gatewayReason string
+	var method, path, gatewayReason, gatewayDecision string
 	var status int64
 	var latency float64
 	var cacheHit bool
@@ -86,6 +86,8 @@ func (l requestLine) Handle(ctx context.Context, r slog.Record) error {
 			status = a.Value.Int64()
 		case "reason":
 			gatewayReason = a.Value.String()
+		case "decision":
+			gatewayDecision = a.Value.String()
 		case "latency_ms":
 			latency = a.Value.Float64()
 		case "cache_hit":
@@ -104,7 +106,13 @@ func (l requestLine) Handle(ctx context.Context, r slog.Record) error {
 		}
 		note.mu.Unlock()
 	}
-	if gatewayReason != "" && gatewayReason != "allow" {
+	// The HTTP API's managed JWT authorizer decides inside the gateway: its
+	// decision is the gateway's own.
+	if decision == "authorizer not invoked" && (gatewayDecision == "allow" || gatewayDecision == "deny") && gatewayReason != "identity_missing" {
+		decision = "gateway " + gatewayDecision + " (" + gatewayReason + ")"
+		gatewayReason = ""
+	}
+	if gatewayReason != "" && gatewayReason != "allow" && gatewayReason != "ok" {
 		decision += ", gateway: " + gatewayReason
 	}
 	cache := "miss"

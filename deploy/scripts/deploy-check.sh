@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # make deploy-check: the offline rehearsal of `make deploy`. No AWS account, no network.
-#   1. cfn-lint on deploy/template.yaml: a clean result (no error, warning or informational) required;
-#   2. the SAM transform done locally (transform.py, aws-sam-translator) for AuthorizerCacheTtl 0,
-#      300 and 3600, then Go tests that read the CloudFormation it produced (package
-#      deploy/templatecheck, build tag deploycheck) and the parity test against fakegateway;
+#   1. cfn-lint on deploy/template.yaml and deploy/httpapi.yaml: a clean result (no error, warning
+#      or informational) required;
+#   2. the SAM transform done locally (transform.py, aws-sam-translator) of template.yaml for
+#      AuthorizerCacheTtl 0, 300 and 3600 and of httpapi.yaml for 0 and 300, then Go tests that read
+#      the CloudFormation it produced (package deploy/templatecheck, build tag deploycheck) and the
+#      parity tests against fakegateway (REST and both HTTP APIs);
 #   3. deploy.sh and destroy.sh themselves against moto_server on 127.0.0.1 (a free port, dummy
 #      credentials, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_S3): bucket, create, an unchanged
 #      re-deploy, an update with changed parameters, delete; after each step the resources moto
 #      really holds are captured with the AWS CLI and the Go tests assert on them.
-# Needs build/authorizer.zip and build/profile.zip (make package) and: go, cfn-lint, python3 with
+# Needs build/authorizer.zip, build/profile.zip and build/httpauthorizer.zip (make package) and: go, cfn-lint, python3 with
 # aws-sam-translator, the AWS CLI (v1 or v2), moto_server. Each missing one is named.
 # With --check-inputs it only checks for the tools and exits (make deploy-check runs that before
 # building the zips).
@@ -23,7 +25,7 @@ want_tools "$GO" cfn-lint python3 aws moto_server
 want_python_module samtranslator aws-sam-translator
 want_python_module yaml pyyaml
 if ! $check_only; then
-	for zip in build/authorizer.zip build/profile.zip; do
+	for zip in build/authorizer.zip build/profile.zip build/httpauthorizer.zip; do
 		[[ -f $zip ]] || problems+=("missing $zip: run make package first")
 	done
 fi
@@ -49,12 +51,14 @@ step() {
 }
 
 lint() {
-	local report
-	if ! report=$(cfn-lint deploy/template.yaml 2>&1) || [[ -n $report ]]; then
-		printf '%s\n' "$report" >&2
-		die "cfn-lint deploy/template.yaml is not clean"
-	fi
-	echo "cfn-lint $(cfn-lint --version | awk '{print $2}'): clean"
+	local report template
+	for template in deploy/template.yaml deploy/httpapi.yaml; do
+		if ! report=$(cfn-lint "$template" 2>&1) || [[ -n $report ]]; then
+			printf '%s\n' "$report" >&2
+			die "cfn-lint $template is not clean"
+		fi
+		echo "cfn-lint $(cfn-lint --version | awk '{print $2}') $template: clean"
+	done
 }
 
 # The parameters of the transform runs; the Go tests read them back from the .params.json files.
@@ -84,6 +88,34 @@ transform_all() {
 			--param "AuthorizerCacheTtl=$ttl" \
 			deploy/template.yaml "$out/transform/ttl-$ttl.json"
 		echo "transformed with AuthorizerCacheTtl=$ttl: $out/transform/ttl-$ttl.json"
+	done
+}
+
+# The HTTP API designs (deploy/httpapi.yaml), transformed into transform-http/ for the Go tests.
+transform_http() {
+	local ttl
+	mkdir -p "$out/transform-http"
+	for ttl in 0 300; do
+		cat >"$out/transform-http/ttl-$ttl.params.json" <<-EOT
+			{
+			  "AWS::Region": "eu-west-1",
+			  "AWS::AccountId": "123456789012",
+			  "AWS::StackName": "serverless-auth-check",
+			  "TokenIssuer": "https://tenant.example.auth0.com/",
+			  "JwksUri": "https://tenant.example.auth0.com/.well-known/jwks.json",
+			  "Audience": "https://profile-api.example/",
+			  "AuthorizerCacheTtl": "$ttl"
+			}
+		EOT
+		env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+			AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
+			python3 deploy/scripts/transform.py --region eu-west-1 \
+			--param TokenIssuer=https://tenant.example.auth0.com/ \
+			--param JwksUri=https://tenant.example.auth0.com/.well-known/jwks.json \
+			--param Audience=https://profile-api.example/ \
+			--param "AuthorizerCacheTtl=$ttl" \
+			deploy/httpapi.yaml "$out/transform-http/ttl-$ttl.json"
+		echo "transformed deploy/httpapi.yaml with AuthorizerCacheTtl=$ttl: $out/transform-http/ttl-$ttl.json"
 	done
 }
 
@@ -188,6 +220,26 @@ json.dump(d, sys.stdout, indent=1)' >"$dir/role-$role.policy-$policy.json"
 	echo "captured moto's state after $1: $dir"
 }
 
+HTTP_REHEARSAL_STACK=sa-http-rehearsal
+
+# rehearse_http: deploy.sh DESIGN=http-lambda (deploy/httpapi.yaml, both HTTP APIs) as a second
+# stack, captured as phase http-created; then destroy.sh, captured as http-destroyed.
+rehearse_http() {
+	mkdir -p "$out/moto/http-created"
+	cat >"$out/moto/http-created/inputs.json" <<-EOT
+		{"STACK": "$HTTP_REHEARSAL_STACK", "ARTIFACT_BUCKET": "$REHEARSAL_BUCKET", "AWS_REGION": "$AWS_REGION",
+		 "TOKEN_ISSUER": "https://tenant.example.auth0.com/", "AUDIENCE": "https://profile-api.example/", "CACHE_TTL": "300", "DESIGN": "http-lambda"}
+	EOT
+	STACK=$HTTP_REHEARSAL_STACK ARTIFACT_BUCKET=$REHEARSAL_BUCKET DESIGN=http-lambda \
+		TOKEN_ISSUER=https://tenant.example.auth0.com/ AUDIENCE=https://profile-api.example/ CACHE_TTL=300 \
+		SAM_TRANSFORM=local-moto deploy/scripts/deploy.sh 2>&1 | tee "$out/moto/http-created/deploy.out"
+	capture http-created
+	mkdir -p "$out/moto/http-destroyed"
+	cp "$out/moto/http-created/inputs.json" "$out/moto/http-destroyed/inputs.json"
+	STACK=$HTTP_REHEARSAL_STACK deploy/scripts/destroy.sh 2>&1 | tee "$out/moto/http-destroyed/deploy.out"
+	capture http-destroyed
+}
+
 destroy() {
 	STACK=$REHEARSAL_STACK deploy/scripts/destroy.sh 2>&1 | tee "$out/moto/destroy.out"
 	mkdir -p "$out/moto/destroyed"
@@ -196,6 +248,7 @@ destroy() {
 
 step "cfn-lint" lint
 step "SAM transform x3 (TTL 0, 300, 3600)" transform_all
+step "SAM transform of httpapi.yaml x2 (TTL 0, 300)" transform_http
 step "Go tests on the transformed templates" go_tests 'Transformed|Parity|ValidationExpression'
 step "moto_server start" start_moto
 step "artifact bucket" make_bucket
@@ -205,6 +258,7 @@ step "deploy.sh: create (TTL 0)" rehearse created 0 https://profile-api.example/
 step "deploy.sh: unchanged (empty change set)" rehearse unchanged 0 https://profile-api.example/
 step "deploy.sh: update (TTL 300, new audience)" rehearse updated 300 https://profile-api-v2.example/
 step "destroy.sh" destroy
+step "deploy.sh DESIGN=http-lambda, then destroy.sh" rehearse_http
 step "moto_server stop" stop_moto
 step "Go tests on moto's state" go_tests 'Moto'
 

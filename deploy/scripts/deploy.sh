@@ -5,7 +5,11 @@
 # Required: STACK, ARTIFACT_BUCKET (an existing S3 bucket in AWS_REGION), TOKEN_ISSUER
 # (https://TENANT/, with the trailing slash), AUDIENCE, AWS_REGION.
 # Optional: JWKS_URI (default ${TOKEN_ISSUER}.well-known/jwks.json), CACHE_TTL (authorizer result
-# cache in seconds, 0..3600, default 0 = off), STAGE (default prod).
+# cache in seconds, 0..3600, default 0 = off), STAGE (default prod; REST only), DESIGN (default rest).
+#
+# DESIGN picks the template: rest deploys deploy/template.yaml (a REST API, Lambda TOKEN
+# authorizer); http-jwt and http-lambda deploy deploy/httpapi.yaml, one stack holding both HTTP API
+# designs (docs/designs.md), and print the URL of the one named.
 # Every parameter is passed on every run: leaving CACHE_TTL unset on an update turns the cache off.
 #
 # SAM_TRANSFORM says who runs the AWS::Serverless-2016-10-31 transform:
@@ -31,6 +35,26 @@ JWKS_URI=${JWKS_URI:-${TOKEN_ISSUER:+${TOKEN_ISSUER}.well-known/jwks.json}}
 CACHE_TTL=${CACHE_TTL:-0}
 STAGE=${STAGE:-prod}
 SAM_TRANSFORM=${SAM_TRANSFORM:-aws}
+DESIGN=${DESIGN:-rest}
+case $DESIGN in
+rest)
+	template_file=deploy/template.yaml
+	zips=(build/authorizer.zip build/profile.zip)
+	url_output=ApiUrl
+	;;
+http-jwt | http-lambda)
+	template_file=deploy/httpapi.yaml
+	zips=(build/httpauthorizer.zip build/profile.zip)
+	url_output=JwtApiUrl
+	[[ $DESIGN == http-lambda ]] && url_output=LambdaApiUrl
+	;;
+*)
+	problems+=("DESIGN \"$DESIGN\" must be rest, http-jwt or http-lambda")
+	template_file=deploy/template.yaml
+	zips=()
+	url_output=ApiUrl
+	;;
+esac
 
 # The template's own constraints, checked before anything is uploaded.
 if [[ -n ${TOKEN_ISSUER:-} && ! $TOKEN_ISSUER =~ ^https?://[^[:space:]]+/$ ]]; then
@@ -59,7 +83,7 @@ local | local-moto)
 *) problems+=("SAM_TRANSFORM \"$SAM_TRANSFORM\" must be aws, local or local-moto") ;;
 esac
 if ! $check_only; then
-	for zip in build/authorizer.zip build/profile.zip; do
+	for zip in "${zips[@]}"; do
 		[[ -f $zip ]] || problems+=("missing $zip: run make package first")
 	done
 fi
@@ -70,13 +94,14 @@ params=(
 	"TokenIssuer=$TOKEN_ISSUER"
 	"JwksUri=$JWKS_URI"
 	"Audience=$AUDIENCE"
-	"StageName=$STAGE"
-	"AuthorizerCacheTtl=$CACHE_TTL"
 )
+# The HTTP APIs serve the $default stage: deploy/httpapi.yaml has no StageName.
+[[ $DESIGN == rest ]] && params+=("StageName=$STAGE")
+params+=("AuthorizerCacheTtl=$CACHE_TTL")
 
-echo "deploy: uploading build/authorizer.zip and build/profile.zip to s3://$ARTIFACT_BUCKET"
+echo "deploy: uploading ${zips[*]} to s3://$ARTIFACT_BUCKET"
 aws_cli cloudformation package \
-	--template-file deploy/template.yaml \
+	--template-file "$template_file" \
 	--s3-bucket "$ARTIFACT_BUCKET" \
 	--s3-prefix "$STACK" \
 	--output-template-file build/packaged.yaml >build/package.log ||
@@ -106,8 +131,26 @@ aws_cli cloudformation deploy \
 	--parameter-overrides "${params[@]}"
 
 url=$(aws_cli cloudformation describe-stacks --stack-name "$STACK" \
-	--query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue | [0]" --output text)
-if [[ -z $url || $url == None ]]; then
+	--query "Stacks[0].Outputs[?OutputKey=='$url_output'].OutputValue | [0]" --output text)
+if [[ -z $url || $url == None ]] && [[ $DESIGN != rest ]]; then
+	emulated || die "stack $STACK has no $url_output output"
+	# As below, for the HTTP API the template names ${AWS::StackName}-$DESIGN.
+	ids=$(aws_cli apigatewayv2 get-apis --query "Items[?Name=='$STACK-$DESIGN'].ApiId" --output text)
+	read -r -a ids <<<"$ids"
+	case ${#ids[@]} in
+	1)
+		url="https://${ids[0]}.execute-api.$AWS_REGION.amazonaws.com"
+		echo "deploy: the endpoint reports no $url_output output (an emulator): URL built from the HTTP API named $STACK-$DESIGN"
+		;;
+	0)
+		# moto's CloudFormation creates the functions, roles and log groups but no
+		# AWS::ApiGatewayV2 resources (observed with moto 5): there is no API to call.
+		url="(none: the emulator holds no HTTP API named $STACK-$DESIGN)"
+		echo "deploy: the endpoint reports no $url_output output and holds no HTTP API named $STACK-$DESIGN (an emulator that does not model them)"
+		;;
+	*) die "stack $STACK has no $url_output output, and ${#ids[@]} HTTP APIs are named $STACK-$DESIGN" ;;
+	esac
+elif [[ -z $url || $url == None ]]; then
 	emulated || die "stack $STACK has no ApiUrl output"
 	# moto records no outputs for stacks made through change sets, and loses track of the RestApi
 	# resource when an update changes it: find the API by the name the template gives it
@@ -119,6 +162,17 @@ if [[ -z $url || $url == None ]]; then
 	echo "deploy: the endpoint reports no ApiUrl output (an emulator): URL built from the API named $STACK-api"
 fi
 
+if [[ $DESIGN != rest ]]; then
+	call="GET $url/profile with the header \"Authorization: Bearer <access token>\""
+	[[ $url == https://* ]] || call="nothing to call on this endpoint"
+	cat <<EOT
+
+API URL: $url
+  design $DESIGN: $call
+  (make smoke judges the REST design only; for this one, curl the URL with a token from the tenant)
+EOT
+	exit 0
+fi
 cat <<EOT
 
 API URL: $url

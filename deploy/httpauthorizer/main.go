@@ -1,0 +1,33 @@
+// Command httpauthorizer is the HTTP API Lambda authorizer (payload format 2.0,
+// simple responses) of deploy/httpapi.yaml: authorizer.HTTPAuthorizer over the
+// same verifier and environment as the REST API's TOKEN authorizer (JWKS_URI,
+// TOKEN_ISSUER, AUDIENCE and the optional knobs of docs/authorizer.md). A
+// missing or malformed setting fails the function's init with one JSON log
+// line naming it, so no request is ever answered by a half-configured
+// authorizer.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/serverless-auth/serverless-auth/authorizer"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := authorizer.ConfigFromEnv(os.LookupEnv)
+	if err != nil {
+		logger.Error("init", slog.String("reason", "config_invalid"), slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	a, err := authorizer.New(context.Background(), cfg, authorizer.WithLogger(logger))
+	if err != nil {
+		logger.Error("init", slog.String("reason", "init_failed"), slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	lambda.Start(authorizer.NewHTTPAuthorizer(a, logger))
+}
