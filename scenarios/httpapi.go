@@ -124,7 +124,7 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 		}),
 	}
 	if api == deploy.LambdaAPI {
-		env := s.environment(st.tenant, refreshEnv)
+		env := s.environment(st.tenant, nil)
 		maps.Copy(env, cfg.FunctionEnv[deploy.HTTPAuthorizerFunction])
 		authorizer := launch(s.cfg.HTTPAuthorizer, env).Target
 		functions[deploy.HTTPAuthorizerFunction] = fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
@@ -479,7 +479,7 @@ func (s *suite) httpAuthorizerScenarios() {
 				return
 			}
 			fixture.tenant = httpTenant()
-			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, refreshEnv))
+			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, nil))
 		})
 		decide := func(authorization string) simpleDecision {
 			fixture.mu.Lock()
