@@ -9,6 +9,12 @@ FUZZTIME    ?= 3s
 
 AUTHORIZER  ?= exec $(CURDIR)/$(BUILD)/authorizer/bootstrap
 PROFILE     ?= exec $(CURDIR)/$(BUILD)/profile/bootstrap
+# The HTTP API functions: ours when AUTHORIZER and PROFILE are ours; otherwise the HTTP API scenarios are
+# not applicable unless HTTP_AUTHORIZER= and HTTP_PROFILE= name your own.
+ifeq ($(origin AUTHORIZER)$(origin PROFILE),filefile)
+HTTP_AUTHORIZER ?= exec $(CURDIR)/$(BUILD)/httpauthorizer/bootstrap
+HTTP_PROFILE    ?= $(PROFILE)
+endif
 REPORTS     := reports
 
 .PHONY: all run test vet fmt-check fuzz build conformance conformance-node test-node node-deps conformance-python test-python python-deps smoke smoke-local package deploy destroy deploy-check bench clean
@@ -61,10 +67,12 @@ $(BUILD)/%/bootstrap: FORCE
 
 FORCE:
 
-## conformance: the suite against build/ binaries, or any AUTHORIZER=/PROFILE= commands; Markdown + JSON report in reports/.
+## conformance: the suite against build/ binaries (REST and HTTP API functions), or any AUTHORIZER=/PROFILE= commands
+## (HTTP_AUTHORIZER=/HTTP_PROFILE= for HTTP API ones); Markdown + JSON report in reports/.
 conformance: build
 	@mkdir -p $(REPORTS)
 	$(GO) run ./cmd/conformance -authorizer '$(AUTHORIZER)' -profile '$(PROFILE)' \
+		$(if $(HTTP_AUTHORIZER),-http-authorizer '$(HTTP_AUTHORIZER)') $(if $(HTTP_PROFILE),-http-profile '$(HTTP_PROFILE)') \
 		-strict -report $(REPORTS)/conformance.md -json $(REPORTS)/conformance.json -junit $(REPORTS)/conformance.xml
 
 ## conformance-node: the suite against examples/node (needs node >= 20.19 and npm) through our Node shim; with RIC=1

@@ -66,6 +66,8 @@ func main() {
 // options are the command line.
 type options struct {
 	authorizer, profile       string
+	httpAuthorizer            string
+	httpProfile               string
 	runtime                   string
 	python                    string
 	dir                       string
@@ -103,6 +105,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.runtime, "runtime", "provided", `"provided" (commands, like provided.al2023), "nodejs" or "python3" (handlers run by fakelambda's embedded runtimes)`)
 	fs.StringVar(&o.python, "python", "python3", "with -runtime python3: the interpreter, one that can import the handlers' dependencies")
 	fs.StringVar(&o.dir, "dir", ".", "working directory of both functions (LAMBDA_TASK_ROOT)")
+	fs.StringVar(&o.httpAuthorizer, "http-authorizer", "", "command (or handler) that starts the HTTP API Lambda authorizer (payload 2.0, simple responses): opts in to the http-lambda scenarios")
+	fs.StringVar(&o.httpProfile, "http-profile", "", "command (or handler) that starts the GET /profile function behind an HTTP API (payload 2.0): opts in to the HTTP API scenarios")
 	fs.StringVar(&o.authorizerDir, "authorizer-dir", "", "working directory of the authorizer (default -dir)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "working directory of the profile function (default -dir)")
 	fs.Var(&o.env, "env", "KEY=TEMPLATE added to both functions' environment, applied last (repeatable); "+
@@ -130,8 +134,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if o.deployed.URL != "" {
-		if o.authorizer != "" || o.profile != "" {
-			return o, errors.New("-url runs against a deployed API: do not give -authorizer or -profile with it")
+		if o.authorizer != "" || o.profile != "" || o.httpAuthorizer != "" || o.httpProfile != "" {
+			return o, errors.New("-url runs against a deployed API: do not give -authorizer, -profile, -http-authorizer or -http-profile with it")
 		}
 		if len(o.skip) > 0 || o.tls {
 			return o, errors.New("-skip and -tls apply to functions the runner starts, not to -url")
@@ -288,11 +292,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			defer cleanup()
 		}
 		cfg := scenarios.Config{
-			Authorizer:    o.starter("authorizer", o.authorizer, o.authorizerDir, caFile),
-			Profile:       o.starter("profile", o.profile, o.profileDir, caFile),
-			InvokeTimeout: o.timeout,
-			NotApplicable: o.skip.reasons(),
-			TLS:           ca,
+			Authorizer: o.starter("authorizer", o.authorizer, o.authorizerDir, caFile),
+			Profile:    o.starter("profile", o.profile, o.profileDir, caFile),
+			// The HTTP API functions live beside the REST ones, in -dir.
+			HTTPAuthorizer: o.starter("httpauthorizer", o.httpAuthorizer, "", caFile),
+			HTTPProfile:    o.starter("httpprofile", o.httpProfile, "", caFile),
+			InvokeTimeout:  o.timeout,
+			NotApplicable:  o.skip.reasons(),
+			TLS:            ca,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

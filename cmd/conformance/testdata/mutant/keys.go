@@ -38,7 +38,7 @@ type keyStore struct {
 	logger      *slog.Logger
 
 	mu        sync.Mutex // serializes refreshes and guards lastFetch
-	lastFetch time.Time
+	lastFetch time.Time  // when the last limited (on-demand) fetch started
 }
 
 func newKeyStore(uri string, client *http.Client, minInterval time.Duration, f flaw, logger *slog.Logger) *keyStore {
@@ -83,15 +83,19 @@ func (s *keyStore) loaded(ctx context.Context) bool {
 	return err == nil && len(keys) > 0
 }
 
-// refresh fetches the key set unless limited and the last fetch was less
-// than minInterval ago. It reports whether the keys were replaced.
+// refresh fetches the key set unless limited and the last limited fetch
+// was less than minInterval ago: like keyfunc/v3's limiter, the fetch at
+// init does not count, so the first unknown kid after it refreshes at once.
+// It reports whether the keys were replaced.
 func (s *keyStore) refresh(ctx context.Context, limited bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if limited && !s.lastFetch.IsZero() && time.Since(s.lastFetch) < s.minInterval {
-		return false
+	if limited {
+		if !s.lastFetch.IsZero() && time.Since(s.lastFetch) < s.minInterval {
+			return false
+		}
+		s.lastFetch = time.Now()
 	}
-	s.lastFetch = time.Now()
 	keys, err := s.fetch(ctx)
 	if err != nil {
 		s.logger.Warn("jwks", slog.String("reason", "fetch_failed"), slog.String("error", err.Error()))
