@@ -15,15 +15,14 @@ import (
 // whose cumulative samples make it up.
 var profileGroups = []struct{ label, fn string }{
 	{"Verify, in all", "authorizer.(*Authorizer).Verify"},
-	{"  rsa.VerifyPKCS1v15 (the floor)", "crypto/rsa.VerifyPKCS1v15"},
-	{"    of which building the modulus from *rsa.PublicKey", "crypto/rsa.fipsPublicKey"},
-	{"  sha256 of the signing input", "crypto/sha256.Sum256"},
-	{"  base64url decoding of the segments", "authorizer.decodeSegment"},
-	{"  JSON scan of the header", "authorizer.readHeader"},
-	{"  JSON scan of the payload", "authorizer.claimSpans"},
-	{"  claim decoding", "authorizer.(*Claims).decode"},
-	{"  claim checks", "authorizer.(*Authorizer).checkClaims"},
-	{"  key lookup", "authorizer.(*keySet).publicKey"},
+	{"  jwt/v5 Parser.ParseWithClaims", "jwt/v5.(*Parser).ParseWithClaims"},
+	{"    rsa.VerifyPKCS1v15 (the floor)", "crypto/rsa.VerifyPKCS1v15"},
+	{"      of which building the modulus from *rsa.PublicKey", "crypto/rsa.fipsPublicKey"},
+	{"    ParseUnverified: base64url and JSON of header and claims", "jwt/v5.(*Parser).ParseUnverified"},
+	{"      of which Claims.UnmarshalJSON (encoding/json, exact names)", "authorizer.(*Claims).UnmarshalJSON"},
+	{"    the key: keyfunc/v3 over the key set", "keyfunc/v3.keyfunc.KeyfuncCtx.func1"},
+	{"      of which keySet.KeyRead (jwkset memory storage)", "authorizer.(*keySet).KeyRead"},
+	{"    claim validation (jwt/v5 Validator)", "jwt/v5.(*Validator).Validate"},
 	{"  memory allocation (mallocgc)", "runtime.mallocgc"},
 }
 
