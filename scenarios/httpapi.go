@@ -39,16 +39,6 @@ const (
 	designLambda = "http-lambda"
 )
 
-// Levels of the HTTP-design specs, as Ginkgo labels: "required" for what API Gateway does and
-// for refusals, "contract" for this project's own answers (the profile's bodies, context.scope).
-const (
-	levelRequired = "required"
-	levelContract = "contract"
-)
-
-// httpLabels are a spec's labels: its ID, its family and its level.
-func httpLabels(id, level string) ginkgo.Labels { return ginkgo.Label(id, Family(id), level) }
-
 // expectAnswer checks an HTTP answer's status and, when body is not empty, its JSON body.
 func expectAnswer(r reply, status int, body string) {
 	ginkgo.GinkgoHelper()
@@ -234,8 +224,8 @@ func (s *suite) httpScenarios() {
 }
 
 // httpEntry is one row of an HTTP table at level, labelled with its ID.
-func httpEntry(id, level, what string, args ...any) ginkgo.TableEntry {
-	return ginkgo.Entry(id+": "+what, append([]any{httpLabels(id, level), id}, args...)...)
+func httpEntry(id string, level Level, what string, args ...any) ginkgo.TableEntry {
+	return ginkgo.Entry(id+": "+what, append([]any{specLabels(id, level), id}, args...)...)
 }
 
 // invalidToken is the www-authenticate challenge's shape on a refused token ("Troubleshooting
@@ -243,12 +233,12 @@ func httpEntry(id, level, what string, args ...any) ginkgo.TableEntry {
 const invalidToken = `Bearer scope="" error="invalid_token" error_description="`
 
 func (s *suite) httpJWTScenarios() {
-	ginkgo.It("HTTP-01: a valid token with the route's scope reaches the profile", httpLabels("HTTP-01", levelRequired), func() {
+	ginkgo.It("HTTP-01: a valid token with the route's scope reaches the profile", specLabels("HTTP-01", Required), func() {
 		s.requireHTTP("HTTP-01", needsHTTPProfile)
 		st := s.newHTTPStack(deploy.JwtAPI, httpStackOptions{})
 		expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant)), 200, "")
 	})
-	ginkgo.It("HTTP-01: the integration gets jwt.claims and jwt.scopes", httpLabels("HTTP-01", levelRequired), func() {
+	ginkgo.It("HTTP-01: the integration gets jwt.claims and jwt.scopes", specLabels("HTTP-01", Required), func() {
 		s.requireHTTP("HTTP-01", 0)
 		st := s.newHTTPStack(deploy.JwtAPI, httpStackOptions{integration: echoV2Authorizer})
 		r := s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant))
@@ -276,25 +266,25 @@ func (s *suite) httpJWTScenarios() {
 			}
 			gomega.Expect(st.integrationHits.Load()).To(gomega.BeZero(), "the integration must not be invoked")
 		},
-		httpEntry("HTTP-02", levelRequired, "no Authorization header", nil, 401, unauthorizedBody, "Bearer"),
-		httpEntry("HTTP-03", levelRequired, "a token for another audience", setClaim("aud", "https://other-api.example/"), 401, unauthorizedBody,
+		httpEntry("HTTP-02", Required, "no Authorization header", nil, 401, unauthorizedBody, "Bearer"),
+		httpEntry("HTTP-03", Required, "a token for another audience", setClaim("aud", "https://other-api.example/"), 401, unauthorizedBody,
 			invalidToken+`the token does not have a valid audience"`),
-		httpEntry("HTTP-04", levelRequired, "another issuer", setClaim("iss", "https://evil.example/"), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "expired", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "no exp", dropClaim("exp"), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "not yet valid", withClaims(func(c map[string]any, now time.Time) { c["nbf"] = now.Add(time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "issued in the future", withClaims(func(c map[string]any, now time.Time) { c["iat"] = now.Add(time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "HS256", minted(fakeauth0.Algorithm("HS256")), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "alg none", minted(fakeauth0.Algorithm("none")), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "ES256", minted(fakeauth0.Algorithm("ES256")), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "signed by a key the issuer never published", func(t *fakeauth0.Tenant) string {
+		httpEntry("HTTP-04", Required, "another issuer", setClaim("iss", "https://evil.example/"), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "expired", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "no exp", dropClaim("exp"), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "not yet valid", withClaims(func(c map[string]any, now time.Time) { c["nbf"] = now.Add(time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "issued in the future", withClaims(func(c map[string]any, now time.Time) { c["iat"] = now.Add(time.Hour).Unix() }), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "HS256", minted(fakeauth0.Algorithm("HS256")), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "alg none", minted(fakeauth0.Algorithm("none")), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "ES256", minted(fakeauth0.Algorithm("ES256")), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "signed by a key the issuer never published", func(t *fakeauth0.Tenant) string {
 			return bearer(t.Mint(t.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(foreignKey())))
 		}, 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "no kid", minted(fakeauth0.WithHeader("kid", nil)), 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-04", levelRequired, "not a JWT", func(*fakeauth0.Tenant) string { return "Bearer abc.def.ghi" }, 401, unauthorizedBody, invalidToken),
-		httpEntry("HTTP-05", levelRequired, "a valid token without the route's scope", func(t *fakeauth0.Tenant) string { return bearer(t.Token(fakeauth0.DefaultNoScopeID)) }, 403, httpForbiddenBody, ""),
-		httpEntry("HTTP-05", levelRequired, "a look-alike scope", setClaim("scope", "get:profile2 xget:profile"), 403, httpForbiddenBody, ""),
-		httpEntry("HTTP-06", levelRequired, "aud present but wrong, client_id right", func(t *fakeauth0.Tenant) string {
+		httpEntry("HTTP-04", Required, "no kid", minted(fakeauth0.WithHeader("kid", nil)), 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-04", Required, "not a JWT", func(*fakeauth0.Tenant) string { return "Bearer abc.def.ghi" }, 401, unauthorizedBody, invalidToken),
+		httpEntry("HTTP-05", Required, "a valid token without the route's scope", func(t *fakeauth0.Tenant) string { return bearer(t.Token(fakeauth0.DefaultNoScopeID)) }, 403, httpForbiddenBody, ""),
+		httpEntry("HTTP-05", Required, "a look-alike scope", setClaim("scope", "get:profile2 xget:profile"), 403, httpForbiddenBody, ""),
+		httpEntry("HTTP-06", Required, "aud present but wrong, client_id right", func(t *fakeauth0.Tenant) string {
 			c := t.Claims(fakeauth0.DefaultReaderID)
 			c["aud"] = "https://other-api.example/"
 			c["client_id"] = t.Audience()
@@ -302,7 +292,7 @@ func (s *suite) httpJWTScenarios() {
 		}, 401, unauthorizedBody, invalidToken+`the token does not have a valid audience"`),
 	)
 
-	ginkgo.It("HTTP-06: without aud, client_id is checked against the audience", httpLabels("HTTP-06", levelRequired), func() {
+	ginkgo.It("HTTP-06: without aud, client_id is checked against the audience", specLabels("HTTP-06", Required), func() {
 		s.requireHTTP("HTTP-06", needsHTTPProfile)
 		st := s.newHTTPStack(deploy.JwtAPI, httpStackOptions{})
 		authorization := withClaims(func(c map[string]any, _ time.Time) {
@@ -314,19 +304,19 @@ func (s *suite) httpJWTScenarios() {
 }
 
 func (s *suite) httpLambdaScenarios() {
-	ginkgo.It("HTTP-07: a valid token is authorized and the profile answers", httpLabels("HTTP-07", levelRequired), func() {
+	ginkgo.It("HTTP-07: a valid token is authorized and the profile answers", specLabels("HTTP-07", Required), func() {
 		s.requireHTTP("HTTP-07", needsHTTPProfile|needsHTTPAuthorizer)
 		st := s.newHTTPStack(deploy.LambdaAPI, httpStackOptions{})
 		expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant)), 200, "")
 		expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", bearer(st.tenant.Token(fakeauth0.DefaultNoScopeID))), 403, "")
 	})
-	ginkgo.It("HTTP-07: the profile answers with the seed's bodies through the HTTP API", httpLabels("HTTP-07", levelContract), func() {
+	ginkgo.It("HTTP-07: the profile answers with the seed's bodies through the HTTP API", specLabels("HTTP-07", Contract), func() {
 		s.requireHTTP("HTTP-07", needsHTTPProfile|needsHTTPAuthorizer)
 		st := s.newHTTPStack(deploy.LambdaAPI, httpStackOptions{})
 		expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant)), 200, profileBody)
 		expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", bearer(st.tenant.Token(fakeauth0.DefaultNoScopeID))), 403, forbiddenBody)
 	})
-	ginkgo.It("HTTP-07: the authorizer's context reaches the integration with scope = the token's scope", httpLabels("HTTP-07", levelContract), func() {
+	ginkgo.It("HTTP-07: the authorizer's context reaches the integration with scope = the token's scope", specLabels("HTTP-07", Contract), func() {
 		s.requireHTTP("HTTP-07", needsHTTPAuthorizer)
 		st := s.newHTTPStack(deploy.LambdaAPI, httpStackOptions{integration: echoV2Authorizer})
 		r := s.call("GET", st.gateway.StageURL()+"/profile", validBearer(st.tenant))
@@ -357,15 +347,15 @@ func (s *suite) httpLambdaScenarios() {
 			}
 			gomega.Expect(st.integrationHits.Load()).To(gomega.BeZero(), "the integration must not be invoked")
 		},
-		httpEntry("HTTP-08", levelRequired, "no Authorization header", nil, false),
-		httpEntry("HTTP-08", levelRequired, "an empty Authorization header", func(*fakeauth0.Tenant) string { return "" }, false),
-		httpEntry("HTTP-09", levelRequired, "a forged token", func(t *fakeauth0.Tenant) string {
+		httpEntry("HTTP-08", Required, "no Authorization header", nil, false),
+		httpEntry("HTTP-08", Required, "an empty Authorization header", func(*fakeauth0.Tenant) string { return "" }, false),
+		httpEntry("HTTP-09", Required, "a forged token", func(t *fakeauth0.Tenant) string {
 			return bearer(t.Mint(t.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(foreignKey())))
 		}, true),
-		httpEntry("HTTP-09", levelRequired, "an expired token", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() }), true),
-		httpEntry("HTTP-09", levelRequired, "a token for another audience", setClaim("aud", "https://other-api.example/"), true),
-		httpEntry("HTTP-09", levelRequired, "alg none", minted(fakeauth0.Algorithm("none")), true),
-		httpEntry("HTTP-09", levelRequired, "Basic credentials", func(*fakeauth0.Tenant) string { return "Basic dXNlcjpwYXNz" }, true),
+		httpEntry("HTTP-09", Required, "an expired token", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() }), true),
+		httpEntry("HTTP-09", Required, "a token for another audience", setClaim("aud", "https://other-api.example/"), true),
+		httpEntry("HTTP-09", Required, "alg none", minted(fakeauth0.Algorithm("none")), true),
+		httpEntry("HTTP-09", Required, "Basic credentials", func(*fakeauth0.Tenant) string { return "Basic dXNlcjpwYXNz" }, true),
 	)
 
 	ginkgo.DescribeTable("caches the answer per identity",
@@ -379,8 +369,8 @@ func (s *suite) httpLambdaScenarios() {
 			}
 			gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeEquivalentTo(wantCalls), "authorizer invocations for three requests")
 		},
-		httpEntry("HTTP-10", levelRequired, "TTL 300: one invocation for three requests", 300, 1),
-		httpEntry("HTTP-10", levelRequired, "TTL 0: one invocation per request", 0, 3),
+		httpEntry("HTTP-10", Required, "TTL 300: one invocation for three requests", 300, 1),
+		httpEntry("HTTP-10", Required, "TTL 0: one invocation per request", 0, 3),
 	)
 }
 
@@ -396,9 +386,9 @@ func (s *suite) httpCommonScenarios() {
 			expectAnswer(s.call(method, st.gateway.StageURL()+path, validBearer(st.tenant)), 404, httpNotFoundBody)
 			gomega.Expect(st.authorizerCalls.Load()).To(gomega.BeZero(), "the authorizer must not be invoked")
 		},
-		httpEntry("HTTP-11", levelRequired, "http-jwt: an unknown path", deploy.JwtAPI, "GET", "/admin"),
-		httpEntry("HTTP-11", levelRequired, "http-jwt: a method the route lacks", deploy.JwtAPI, "DELETE", "/profile"),
-		httpEntry("HTTP-11", levelRequired, "http-lambda: an unknown path", deploy.LambdaAPI, "GET", "/admin"),
+		httpEntry("HTTP-11", Required, "http-jwt: an unknown path", deploy.JwtAPI, "GET", "/admin"),
+		httpEntry("HTTP-11", Required, "http-jwt: a method the route lacks", deploy.JwtAPI, "DELETE", "/profile"),
+		httpEntry("HTTP-11", Required, "http-lambda: an unknown path", deploy.LambdaAPI, "GET", "/admin"),
 	)
 
 	ginkgo.DescribeTable("CORS",
@@ -421,8 +411,8 @@ func (s *suite) httpCommonScenarios() {
 			gomega.Expect(ok.status).To(gomega.Equal(200), "got %s", ok)
 			gomega.Expect(ok.header.Get("Access-Control-Allow-Origin")).To(gomega.Equal("*"), "got %v", ok.header)
 		},
-		httpEntry("HTTP-12", levelRequired, "http-jwt", deploy.JwtAPI),
-		httpEntry("HTTP-12", levelRequired, "http-lambda", deploy.LambdaAPI),
+		httpEntry("HTTP-12", Required, "http-jwt", deploy.JwtAPI),
+		httpEntry("HTTP-12", Required, "http-lambda", deploy.LambdaAPI),
 	)
 }
 
@@ -487,14 +477,14 @@ func (s *suite) httpAuthorizerScenarios() {
 			fixture.mu.Unlock()
 			return authorizeHTTP(fixture.instance, s.cfg.invokeTimeout(), authorization)
 		}
-		ginkgo.It("HTTP-13: a valid token is authorized", httpLabels("HTTP-13", levelRequired), func() {
+		ginkgo.It("HTTP-13: a valid token is authorized", specLabels("HTTP-13", Required), func() {
 			s.requireHTTP("HTTP-13", needsHTTPAuthorizer)
 			d := decide(validBearer(fixture.tenant))
 			gomega.Expect(d.err).NotTo(gomega.HaveOccurred(), "got %s", d)
 			gomega.Expect(d.decode).NotTo(gomega.HaveOccurred(), "a simple response; got %s", d)
 			gomega.Expect(d.response.IsAuthorized).To(gomega.BeTrue(), "got %s", d)
 		})
-		ginkgo.It("HTTP-13: context.scope is the token's scope", httpLabels("HTTP-13", levelContract), func() {
+		ginkgo.It("HTTP-13: context.scope is the token's scope", specLabels("HTTP-13", Contract), func() {
 			s.requireHTTP("HTTP-13", needsHTTPAuthorizer)
 			d := decide(validBearer(fixture.tenant))
 			gomega.Expect(d.err).NotTo(gomega.HaveOccurred(), "got %s", d)
@@ -507,24 +497,24 @@ func (s *suite) httpAuthorizerScenarios() {
 				refused := (d.err == nil && d.decode == nil && !d.response.IsAuthorized) || (d.err != nil && d.err.Error() == "Unauthorized")
 				gomega.Expect(refused).To(gomega.BeTrue(), `%s: expected {"isAuthorized":false} (or the error "Unauthorized"), got %s`, id, d)
 			},
-			httpEntry("HTTP-13", levelRequired, "no token", func(*fakeauth0.Tenant) string { return "" }),
-			httpEntry("HTTP-13", levelRequired, "another scheme", func(t *fakeauth0.Tenant) string { return "Basic " + valid(t) }),
-			httpEntry("HTTP-13", levelRequired, "a token without a scheme", valid),
-			httpEntry("HTTP-13", levelRequired, "not a JWT", func(*fakeauth0.Tenant) string { return "Bearer abc.def.ghi" }),
-			httpEntry("HTTP-13", levelRequired, "an unknown kid", minted(fakeauth0.WithHeader("kid", "no-such-key"))),
-			httpEntry("HTTP-13", levelRequired, "signed by a key not in the JWKS", func(t *fakeauth0.Tenant) string {
+			httpEntry("HTTP-13", Recommended, "no token", func(*fakeauth0.Tenant) string { return "" }),
+			httpEntry("HTTP-13", Recommended, "another scheme", func(t *fakeauth0.Tenant) string { return "Basic " + valid(t) }),
+			httpEntry("HTTP-13", Recommended, "a token without a scheme", valid),
+			httpEntry("HTTP-13", Required, "not a JWT", func(*fakeauth0.Tenant) string { return "Bearer abc.def.ghi" }),
+			httpEntry("HTTP-13", Recommended, "an unknown kid", minted(fakeauth0.WithHeader("kid", "no-such-key"))),
+			httpEntry("HTTP-13", Required, "signed by a key not in the JWKS", func(t *fakeauth0.Tenant) string {
 				return bearer(t.Mint(t.Claims(fakeauth0.DefaultReaderID), fakeauth0.SignedWith(foreignKey())))
 			}),
-			httpEntry("HTTP-13", levelRequired, "alg none", minted(fakeauth0.Algorithm("none"))),
-			httpEntry("HTTP-13", levelRequired, "HS256", minted(fakeauth0.Algorithm("HS256"))),
-			httpEntry("HTTP-13", levelRequired, "another issuer", setClaim("iss", "https://evil.example/")),
-			httpEntry("HTTP-13", levelRequired, "another audience", setClaim("aud", "https://other-api.example/")),
-			httpEntry("HTTP-13", levelRequired, "expired", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() })),
-			httpEntry("HTTP-13", levelRequired, "not yet valid", withClaims(func(c map[string]any, now time.Time) { c["nbf"] = now.Add(time.Hour).Unix() })),
-			httpEntry("HTTP-13", levelRequired, "no exp", dropClaim("exp")),
-			httpEntry("HTTP-13", levelRequired, "a 1 MiB header", func(*fakeauth0.Tenant) string { return "Bearer " + strings.Repeat("a", 1<<20) }),
+			httpEntry("HTTP-13", Required, "alg none", minted(fakeauth0.Algorithm("none"))),
+			httpEntry("HTTP-13", Required, "HS256", minted(fakeauth0.Algorithm("HS256"))),
+			httpEntry("HTTP-13", Required, "another issuer", setClaim("iss", "https://evil.example/")),
+			httpEntry("HTTP-13", Required, "another audience", setClaim("aud", "https://other-api.example/")),
+			httpEntry("HTTP-13", Required, "expired", withClaims(func(c map[string]any, now time.Time) { c["exp"] = now.Add(-time.Hour).Unix() })),
+			httpEntry("HTTP-13", Required, "not yet valid", withClaims(func(c map[string]any, now time.Time) { c["nbf"] = now.Add(time.Hour).Unix() })),
+			httpEntry("HTTP-13", Recommended, "no exp", dropClaim("exp")),
+			httpEntry("HTTP-13", Recommended, "a 1 MiB header", func(*fakeauth0.Tenant) string { return "Bearer " + strings.Repeat("a", 1<<20) }),
 		)
-		ginkgo.It("HTTP-13: the output never holds a token, its signature or a client secret", httpLabels("HTTP-13", levelRequired), func() {
+		ginkgo.It("HTTP-13: the output never holds a token, its signature or a client secret", specLabels("HTTP-13", Required), func() {
 			s.requireHTTP("HTTP-13", needsHTTPAuthorizer)
 			if fixture.instance.Output == nil {
 				ginkgo.Skip(notApplicablePrefix + "the target cannot show its output")
@@ -556,25 +546,25 @@ func (s *suite) designFlows() {
 			}
 			expectAnswer(s.call("GET", st.gateway.StageURL()+"/profile", bearer(token)), apiStatus, apiBody)
 		},
-		httpEntry("FLOW-02", levelRequired, "http-jwt: a client granted get:profile gets the profile", deploy.JwtAPI,
+		httpEntry("FLOW-02", Required, "http-jwt: a client granted get:profile gets the profile", deploy.JwtAPI,
 			fakeauth0.DefaultReaderID, fakeauth0.DefaultReaderSecret, 200, 200, ""),
-		httpEntry("FLOW-02", levelContract, "http-jwt: the profile comes back with the seed's body", deploy.JwtAPI,
+		httpEntry("FLOW-02", Contract, "http-jwt: the profile comes back with the seed's body", deploy.JwtAPI,
 			fakeauth0.DefaultReaderID, fakeauth0.DefaultReaderSecret, 200, 200, profileBody),
-		httpEntry("FLOW-02", levelRequired, "http-jwt: a client without the scope is refused by the route", deploy.JwtAPI,
+		httpEntry("FLOW-02", Required, "http-jwt: a client without the scope is refused by the route", deploy.JwtAPI,
 			fakeauth0.DefaultNoScopeID, fakeauth0.DefaultNoScopeSecret, 200, 403, httpForbiddenBody),
-		httpEntry("FLOW-02", levelRequired, "http-jwt: a bad secret is refused by the tenant", deploy.JwtAPI,
+		httpEntry("FLOW-02", Required, "http-jwt: a bad secret is refused by the tenant", deploy.JwtAPI,
 			fakeauth0.DefaultReaderID, "not-the-secret", 401, 0, ""),
-		httpEntry("FLOW-03", levelRequired, "http-lambda: a client granted get:profile gets the profile", deploy.LambdaAPI,
+		httpEntry("FLOW-03", Required, "http-lambda: a client granted get:profile gets the profile", deploy.LambdaAPI,
 			fakeauth0.DefaultReaderID, fakeauth0.DefaultReaderSecret, 200, 200, ""),
-		httpEntry("FLOW-03", levelRequired, "http-lambda: a client without the scope is refused by the profile", deploy.LambdaAPI,
+		httpEntry("FLOW-03", Required, "http-lambda: a client without the scope is refused by the profile", deploy.LambdaAPI,
 			fakeauth0.DefaultNoScopeID, fakeauth0.DefaultNoScopeSecret, 200, 403, ""),
-		httpEntry("FLOW-03", levelContract, "http-lambda: the profile's refusal has the seed's body", deploy.LambdaAPI,
+		httpEntry("FLOW-03", Contract, "http-lambda: the profile's refusal has the seed's body", deploy.LambdaAPI,
 			fakeauth0.DefaultNoScopeID, fakeauth0.DefaultNoScopeSecret, 200, 403, forbiddenBody),
-		httpEntry("FLOW-03", levelRequired, "http-lambda: a bad secret is refused by the tenant", deploy.LambdaAPI,
+		httpEntry("FLOW-03", Required, "http-lambda: a bad secret is refused by the tenant", deploy.LambdaAPI,
 			fakeauth0.DefaultReaderID, "not-the-secret", 401, 0, ""),
 	)
 
-	ginkgo.It("FLOW-04: one client's token gets the profile from every design, and no token gets 401", httpLabels("FLOW-04", levelRequired), func() {
+	ginkgo.It("FLOW-04: one client's token gets the profile from every design, and no token gets 401", specLabels("FLOW-04", Required), func() {
 		s.require("FLOW-04")
 		s.requireHTTP("FLOW-04", needsHTTPProfile|needsHTTPAuthorizer)
 		rest := s.newStack(stackOptions{})
