@@ -1,7 +1,8 @@
-// Package deploy holds the SAM template that defines the API on AWS, so that
-// the fake gateway, the conformance suite and the deploy checks all read the
-// one file AWS deploys. The functions' mains live in deploy/authorizer and
-// deploy/profile.
+// Package deploy holds the SAM templates that define the APIs on AWS
+// (template.yaml: the REST API; httpapi.yaml: the HTTP APIs), so that the
+// fake gateway, the conformance suite and the deploy checks all read the
+// files AWS deploys. The functions' mains live in deploy/authorizer,
+// deploy/profile and deploy/httpauthorizer.
 package deploy
 
 import _ "embed"

@@ -1,6 +1,7 @@
-// Package fakegateway is a fake Amazon API Gateway REST API stage on net/http, configured from
-// the same SAM template that deploys the real one (LoadTemplate), so that local and deployed
-// behaviour cannot drift.
+// Package fakegateway is a fake Amazon API Gateway on net/http — a REST API stage with a TOKEN
+// authorizer, or an HTTP API with a JWT or Lambda authorizer — configured from the same SAM
+// template that deploys the real one (LoadTemplate, LoadHTTPTemplate), so that local and
+// deployed behaviour cannot drift. What follows is the REST API; httpapi.go describes the HTTP API.
 //
 // A request goes through the pipeline API Gateway runs:
 //

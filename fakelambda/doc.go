@@ -1,7 +1,7 @@
 // Package fakelambda hosts the AWS Lambda Runtime API on 127.0.0.1 and runs
 // any command as a Lambda function, so a real function binary (a Go
-// bootstrap built with aws-lambda-go) or a Node.js handler can be invoked
-// from tests exactly as Lambda would invoke it.
+// bootstrap built with aws-lambda-go), a Node.js or a Python handler can be
+// invoked from tests exactly as Lambda would invoke it.
 //
 // Start launches one execution environment ("instance") and waits until its
 // runtime asks for work. A [Function] is a Target: Invoke hands the payload
