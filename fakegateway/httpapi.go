@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -326,9 +324,7 @@ type HTTPServer struct {
 	// Gateway is the handler being served.
 	Gateway *HTTPGateway
 
-	server *http.Server
-	done   chan struct{}
-	once   sync.Once
+	loop *loopback
 }
 
 // NewHTTPServer builds an HTTPGateway (see NewHTTP) and serves it on 127.0.0.1 on a free port.
@@ -337,24 +333,12 @@ func NewHTTPServer(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOp
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	loop, url, err := serveLoopback(gw, gw.logger)
 	if err != nil {
 		gw.Close()
-		return nil, fmt.Errorf("fakegateway: listen: %w", err)
+		return nil, err
 	}
-	s := &HTTPServer{
-		URL:     "http://" + ln.Addr().String(),
-		Gateway: gw,
-		server:  &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second},
-		done:    make(chan struct{}),
-	}
-	go func() {
-		defer close(s.done)
-		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			gw.logger.Error("serve", "error", err.Error())
-		}
-	}()
-	return s, nil
+	return &HTTPServer{URL: url, Gateway: gw, loop: loop}, nil
 }
 
 // StageURL is the API's invoke URL: URL itself for the $default stage, URL + "/" + stage
@@ -368,10 +352,4 @@ func (s *HTTPServer) StageURL() string {
 
 // Close stops the listener, closes every connection and stops the gateway's JWKS refreshes; it
 // is safe to call more than once.
-func (s *HTTPServer) Close() {
-	s.once.Do(func() {
-		_ = s.server.Close()
-		<-s.done
-		s.Gateway.Close()
-	})
-}
+func (s *HTTPServer) Close() { s.loop.close(s.Gateway.Close) }
