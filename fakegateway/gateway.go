@@ -102,7 +102,6 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 	}
 	g := &Gateway{
 		cfg:                cfg.clone(),
-		functions:          map[string]Function{},
 		clock:              time.Now,
 		logger:             slog.New(slog.DiscardHandler),
 		integrationTimeout: DefaultIntegrationTimeout,
@@ -117,18 +116,11 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 	for _, opt := range opts {
 		opt(g)
 	}
-	var missing []string
-	for _, id := range g.cfg.functionsUsed() {
-		fn := functions[id]
-		if fn == nil {
-			missing = append(missing, id)
-			continue
-		}
-		g.functions[id] = fn
+	fns, err := usedFunctions(g.cfg.functionsUsed(), functions)
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
-	}
+	g.functions = fns
 	switch {
 	case g.clock == nil:
 		return nil, errors.New("fakegateway: WithClock(nil)")

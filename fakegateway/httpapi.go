@@ -88,7 +88,6 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 	}
 	g := &HTTPGateway{
 		cfg:                cfg.clone(),
-		functions:          map[string]Function{},
 		jwt:                map[string]*jwtAuthorizer{},
 		lambda:             map[string]*lambdaAuthorizer{},
 		invoker:            newInvoker(),
@@ -119,18 +118,11 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	var missing []string
-	for _, id := range g.cfg.functionsUsed() {
-		fn := functions[id]
-		if fn == nil {
-			missing = append(missing, id)
-			continue
-		}
-		g.functions[id] = fn
+	fns, err := usedFunctions(g.cfg.functionsUsed(), functions)
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
-	}
+	g.functions = fns
 	rt, err := newHTTPRouter(g.cfg.Routes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
