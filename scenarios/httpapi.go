@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -165,31 +164,7 @@ func launch(start Starter, env map[string]string) *Instance {
 type httpAuthorizerFixture struct {
 	tenant   *fakeauth0.Tenant
 	instance *Instance
-	mu       sync.Mutex
-	sent     []string
-}
-
-// secrets returns what must never appear in the function's output: each token sent (its first
-// 40 characters), its signature in the forms a log might hold, and the tenant's client secrets.
-func (f *httpAuthorizerFixture) secrets() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, value := range f.sent {
-		token := strings.TrimPrefix(value, "Bearer ")
-		if parts := strings.Split(token, "."); len(parts) == 3 && len(parts[2]) >= 16 {
-			out = append(out, signatureForms(parts[2])...)
-		}
-		if len(token) >= 40 {
-			out = append(out, token[:40])
-		}
-	}
-	for _, c := range f.tenant.Clients() {
-		if c.Secret != "" {
-			out = append(out, c.Secret)
-		}
-	}
-	return out
+	sent     sentTokens
 }
 
 // callWith sends one request with the given headers.
@@ -482,9 +457,7 @@ func (s *suite) httpAuthorizerScenarios() {
 			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, nil))
 		})
 		decide := func(authorization string) simpleDecision {
-			fixture.mu.Lock()
-			fixture.sent = append(fixture.sent, authorization)
-			fixture.mu.Unlock()
+			fixture.sent.record(authorization)
 			return authorizeHTTP(fixture.instance, s.cfg.invokeTimeout(), authorization)
 		}
 		ginkgo.It("HTTP-13: a valid token is authorized", httpLabels("HTTP-13", levelRequired), func() {
@@ -530,7 +503,7 @@ func (s *suite) httpAuthorizerScenarios() {
 				ginkgo.Skip(notApplicablePrefix + "the target cannot show its output")
 			}
 			out := fixture.instance.Output()
-			for _, secret := range fixture.secrets() {
+			for _, secret := range fixture.sent.secrets(fixture.tenant) {
 				gomega.Expect(out).NotTo(gomega.ContainSubstring(secret), "the authorizer's output holds a secret it was sent")
 			}
 		})
