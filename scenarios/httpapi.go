@@ -117,19 +117,13 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 		integration = launch(s.cfg.HTTPProfile, env).Target
 	}
 	functions := map[string]fakegateway.Function{
-		deploy.HTTPProfileFunction: fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
-			st.integrationHits.Add(1)
-			return integration.Invoke(ctx, p)
-		}),
+		deploy.HTTPProfileFunction: counting(integration, &st.integrationHits),
 	}
 	if api == deploy.LambdaAPI {
 		env := s.environment(st.tenant, nil)
 		maps.Copy(env, cfg.FunctionEnv[deploy.HTTPAuthorizerFunction])
 		authorizer := launch(s.cfg.HTTPAuthorizer, env).Target
-		functions[deploy.HTTPAuthorizerFunction] = fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
-			st.authorizerCalls.Add(1)
-			return authorizer.Invoke(ctx, p)
-		})
+		functions[deploy.HTTPAuthorizerFunction] = counting(authorizer, &st.authorizerCalls)
 	}
 	st.gateway, err = fakegateway.NewHTTPServer(cfg, functions)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake HTTP API")

@@ -82,10 +82,6 @@ func (s *suite) newStack(o stackOptions) *stack {
 		maps.Copy(env, cfg.FunctionEnv[deploy.ProfileFunction])
 		integration = s.newFunction(s.cfg.Profile, env)
 	}
-	counted := fakegateway.FunctionFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-		st.authorizerCalls.Add(1)
-		return authorizer.Invoke(ctx, payload)
-	})
 	opts := []fakegateway.Option{}
 	if o.patient {
 		for id := range cfg.FunctionTimeout {
@@ -97,12 +93,20 @@ func (s *suite) newStack(o stackOptions) *stack {
 		opts = append(opts, fakegateway.WithIntegrationTimeout(o.integrationTimeout))
 	}
 	st.gateway, err = fakegateway.NewServer(cfg, map[string]fakegateway.Function{
-		deploy.AuthorizerFunction: counted,
+		deploy.AuthorizerFunction: counting(authorizer, &st.authorizerCalls),
 		deploy.ProfileFunction:    integration,
 	}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake gateway")
 	ginkgo.DeferCleanup(st.gateway.Close)
 	return st
+}
+
+// counting wraps fn so that every invocation adds one to calls.
+func counting(fn fakegateway.Function, calls *atomic.Int64) fakegateway.Function {
+	return fakegateway.FunctionFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		calls.Add(1)
+		return fn.Invoke(ctx, payload)
+	})
 }
 
 // reply is an HTTP answer as a client sees it.
