@@ -3,7 +3,6 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"maps"
 	"net/http"
 	"strconv"
@@ -159,24 +158,6 @@ type httpAuthorizerFixture struct {
 	tenant   *fakeauth0.Tenant
 	instance *Instance
 	sent     sentTokens
-}
-
-// callWith sends one request with the given headers.
-func (s *suite) callWith(method, url string, header map[string]string) reply {
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		return reply{err: err}
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return reply{err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(body), err: err}
 }
 
 // echoV2Authorizer is an integration that answers 200 with the requestContext.authorizer of the

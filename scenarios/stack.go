@@ -133,13 +133,27 @@ func (r reply) String() string {
 
 // call sends one request; authorization "" sends no Authorization header.
 func (s *suite) call(method, url, authorization string) reply {
+	var header map[string]string
+	if authorization != "" {
+		header = map[string]string{"Authorization": authorization}
+	}
+	return s.callWith(method, url, header)
+}
+
+// callWith sends one request with the given headers.
+func (s *suite) callWith(method, url string, header map[string]string) reply {
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		return reply{err: err}
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
+	return s.send(req)
+}
+
+// send sends req and reads the answer (its first MiB).
+func (s *suite) send(req *http.Request) reply {
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return reply{err: err}
