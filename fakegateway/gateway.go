@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -214,14 +213,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.newRequestState(r)
 	lg := requestLog{decision: "none"}
 	rep := g.handle(r, st, &lg)
-	for k, vs := range rep.header {
-		w.Header()[k] = vs
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
-	w.WriteHeader(rep.status)
-	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
-		_, _ = w.Write(rep.body)
-	}
+	rep.write(w, r)
 	if !g.logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -157,13 +156,6 @@ func (g *HTTPGateway) FlushAuthorizerCache() {
 	}
 }
 
-// httpReply is an answer before it is written.
-type httpReply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // httpRequestLog collects the fields of the one log line written per request.
 type httpRequestLog struct {
 	route, authorizer, decision, reason string
@@ -185,10 +177,10 @@ const (
 	httpMsgTooLarge = `{"message":"Request Entity Too Large"}`
 )
 
-func gatewayJSON(status int, body string) httpReply {
+func gatewayJSON(status int, body string) reply {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	return httpReply{status: status, header: h, body: []byte(body)}
+	return reply{status: status, header: h, body: []byte(body)}
 }
 
 // ServeHTTP handles one request as an HTTP API would.
@@ -198,17 +190,13 @@ func (g *HTTPGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var lg httpRequestLog
 	rep := g.handle(r, id, &lg)
 	g.applyCors(r, &rep)
-	for k, vs := range rep.header {
-		w.Header()[k] = vs
-	}
 	// Every answer carries apigw-requestid ("Troubleshooting issues with HTTP API JWT
-	// authorizers" shows it on a 401).
-	w.Header().Set("Apigw-Requestid", id)
-	w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
-	w.WriteHeader(rep.status)
-	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
-		_, _ = w.Write(rep.body)
+	// authorizers" shows it on a 401), whatever the function's headers say.
+	if rep.header == nil {
+		rep.header = http.Header{}
 	}
+	rep.header.Set("Apigw-Requestid", id)
+	rep.write(w, r)
 	if !g.logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
@@ -235,7 +223,7 @@ func newAPIGWRequestID() string {
 }
 
 // handle runs the pipeline: preflight, body limit, routing, authorizer, integration.
-func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) httpReply {
+func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) reply {
 	if rep, ok := g.preflight(r); ok {
 		lg.route, lg.decision = "CORS preflight", "none"
 		return rep
@@ -264,7 +252,7 @@ func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) htt
 
 	if route.Authorizer != "" {
 		lg.authorizer = route.Authorizer
-		var rej *httpReply
+		var rej *reply
 		if ja, ok := g.jwt[route.Authorizer]; ok {
 			var desc *jwtAuthorization
 			desc, rej, lg.reason = ja.authorize(r.Context(), r, route.Scopes)
