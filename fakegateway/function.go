@@ -3,6 +3,7 @@ package fakegateway
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,25 @@ type FunctionFunc func(ctx context.Context, payload []byte) ([]byte, error)
 // Invoke calls f.
 func (f FunctionFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return f(ctx, payload)
+}
+
+// usedFunctions picks from functions the Function of each logical ID in used; IDs without one
+// are an ErrInvalidConfig that names them all.
+func usedFunctions(used []string, functions map[string]Function) (map[string]Function, error) {
+	picked := make(map[string]Function, len(used))
+	var missing []string
+	for _, id := range used {
+		fn := functions[id]
+		if fn == nil {
+			missing = append(missing, id)
+			continue
+		}
+		picked[id] = fn
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
+	}
+	return picked, nil
 }
 
 // workerIdle is how long an invocation worker waits for more work before it exits.

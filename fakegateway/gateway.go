@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -102,7 +101,6 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 	}
 	g := &Gateway{
 		cfg:                cfg.clone(),
-		functions:          map[string]Function{},
 		clock:              time.Now,
 		logger:             slog.New(slog.DiscardHandler),
 		integrationTimeout: DefaultIntegrationTimeout,
@@ -117,18 +115,11 @@ func New(cfg Config, functions map[string]Function, opts ...Option) (*Gateway, e
 	for _, opt := range opts {
 		opt(g)
 	}
-	var missing []string
-	for _, id := range g.cfg.functionsUsed() {
-		fn := functions[id]
-		if fn == nil {
-			missing = append(missing, id)
-			continue
-		}
-		g.functions[id] = fn
+	fns, err := usedFunctions(g.cfg.functionsUsed(), functions)
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
-	}
+	g.functions = fns
 	switch {
 	case g.clock == nil:
 		return nil, errors.New("fakegateway: WithClock(nil)")
@@ -222,14 +213,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.newRequestState(r)
 	lg := requestLog{decision: "none"}
 	rep := g.handle(r, st, &lg)
-	for k, vs := range rep.header {
-		w.Header()[k] = vs
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
-	w.WriteHeader(rep.status)
-	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
-		_, _ = w.Write(rep.body)
-	}
+	rep.write(w, r)
 	if !g.logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}

@@ -8,11 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -90,7 +87,6 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 	}
 	g := &HTTPGateway{
 		cfg:                cfg.clone(),
-		functions:          map[string]Function{},
 		jwt:                map[string]*jwtAuthorizer{},
 		lambda:             map[string]*lambdaAuthorizer{},
 		invoker:            newInvoker(),
@@ -121,18 +117,11 @@ func NewHTTP(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOption) 
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	var missing []string
-	for _, id := range g.cfg.functionsUsed() {
-		fn := functions[id]
-		if fn == nil {
-			missing = append(missing, id)
-			continue
-		}
-		g.functions[id] = fn
+	fns, err := usedFunctions(g.cfg.functionsUsed(), functions)
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: no Function given for %s", ErrInvalidConfig, strings.Join(missing, ", "))
-	}
+	g.functions = fns
 	rt, err := newHTTPRouter(g.cfg.Routes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -167,13 +156,6 @@ func (g *HTTPGateway) FlushAuthorizerCache() {
 	}
 }
 
-// httpReply is an answer before it is written.
-type httpReply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // httpRequestLog collects the fields of the one log line written per request.
 type httpRequestLog struct {
 	route, authorizer, decision, reason string
@@ -195,10 +177,10 @@ const (
 	httpMsgTooLarge = `{"message":"Request Entity Too Large"}`
 )
 
-func gatewayJSON(status int, body string) httpReply {
+func gatewayJSON(status int, body string) reply {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	return httpReply{status: status, header: h, body: []byte(body)}
+	return reply{status: status, header: h, body: []byte(body)}
 }
 
 // ServeHTTP handles one request as an HTTP API would.
@@ -208,17 +190,13 @@ func (g *HTTPGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var lg httpRequestLog
 	rep := g.handle(r, id, &lg)
 	g.applyCors(r, &rep)
-	for k, vs := range rep.header {
-		w.Header()[k] = vs
-	}
 	// Every answer carries apigw-requestid ("Troubleshooting issues with HTTP API JWT
-	// authorizers" shows it on a 401).
-	w.Header().Set("Apigw-Requestid", id)
-	w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
-	w.WriteHeader(rep.status)
-	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
-		_, _ = w.Write(rep.body)
+	// authorizers" shows it on a 401), whatever the function's headers say.
+	if rep.header == nil {
+		rep.header = http.Header{}
 	}
+	rep.header.Set("Apigw-Requestid", id)
+	rep.write(w, r)
 	if !g.logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
@@ -245,7 +223,7 @@ func newAPIGWRequestID() string {
 }
 
 // handle runs the pipeline: preflight, body limit, routing, authorizer, integration.
-func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) httpReply {
+func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) reply {
 	if rep, ok := g.preflight(r); ok {
 		lg.route, lg.decision = "CORS preflight", "none"
 		return rep
@@ -274,7 +252,7 @@ func (g *HTTPGateway) handle(r *http.Request, id string, lg *httpRequestLog) htt
 
 	if route.Authorizer != "" {
 		lg.authorizer = route.Authorizer
-		var rej *httpReply
+		var rej *reply
 		if ja, ok := g.jwt[route.Authorizer]; ok {
 			var desc *jwtAuthorization
 			desc, rej, lg.reason = ja.authorize(r.Context(), r, route.Scopes)
@@ -326,9 +304,7 @@ type HTTPServer struct {
 	// Gateway is the handler being served.
 	Gateway *HTTPGateway
 
-	server *http.Server
-	done   chan struct{}
-	once   sync.Once
+	loop *loopback
 }
 
 // NewHTTPServer builds an HTTPGateway (see NewHTTP) and serves it on 127.0.0.1 on a free port.
@@ -337,24 +313,12 @@ func NewHTTPServer(cfg HTTPConfig, functions map[string]Function, opts ...HTTPOp
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	loop, url, err := serveLoopback(gw, gw.logger)
 	if err != nil {
 		gw.Close()
-		return nil, fmt.Errorf("fakegateway: listen: %w", err)
+		return nil, err
 	}
-	s := &HTTPServer{
-		URL:     "http://" + ln.Addr().String(),
-		Gateway: gw,
-		server:  &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second},
-		done:    make(chan struct{}),
-	}
-	go func() {
-		defer close(s.done)
-		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			gw.logger.Error("serve", "error", err.Error())
-		}
-	}()
-	return s, nil
+	return &HTTPServer{URL: url, Gateway: gw, loop: loop}, nil
 }
 
 // StageURL is the API's invoke URL: URL itself for the $default stage, URL + "/" + stage
@@ -368,10 +332,4 @@ func (s *HTTPServer) StageURL() string {
 
 // Close stops the listener, closes every connection and stops the gateway's JWKS refreshes; it
 // is safe to call more than once.
-func (s *HTTPServer) Close() {
-	s.once.Do(func() {
-		_ = s.server.Close()
-		<-s.done
-		s.Gateway.Close()
-	})
-}
+func (s *HTTPServer) Close() { s.loop.close(s.Gateway.Close) }

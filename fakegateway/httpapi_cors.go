@@ -43,12 +43,12 @@ func (c *CorsConfig) allowedOrigin(origin string) string {
 
 // preflight answers an OPTIONS request carrying Origin and Access-Control-Request-Method when the
 // API has a CORS configuration.
-func (g *HTTPGateway) preflight(r *http.Request) (httpReply, bool) {
+func (g *HTTPGateway) preflight(r *http.Request) (reply, bool) {
 	c := g.cfg.Cors
 	if c == nil || r.Method != http.MethodOptions || r.Header.Get("Origin") == "" || r.Header.Get("Access-Control-Request-Method") == "" {
-		return httpReply{}, false
+		return reply{}, false
 	}
-	rep := httpReply{status: http.StatusNoContent, header: http.Header{}}
+	rep := reply{status: http.StatusNoContent, header: http.Header{}}
 	origin := c.allowedOrigin(r.Header.Get("Origin"))
 	if origin == "" {
 		return rep, true
@@ -71,7 +71,7 @@ func (g *HTTPGateway) preflight(r *http.Request) (httpReply, bool) {
 
 // applyCors replaces whatever CORS headers rep carries with the API's, for a request with an
 // allowed Origin. A preflight answer already has its own.
-func (g *HTTPGateway) applyCors(r *http.Request, rep *httpReply) {
+func (g *HTTPGateway) applyCors(r *http.Request, rep *reply) {
 	c := g.cfg.Cors
 	if c == nil {
 		return

@@ -127,7 +127,7 @@ func textual(contentType string, body []byte) bool {
 // integrate invokes the route's function with the payload 2.0 event and turns its answer into
 // the HTTP response. A function error or an answer that is not JSON is 500 {"message":"Internal
 // Server Error"}; the integration timeout is 503 (see httpMsgUnavailable).
-func (g *HTTPGateway) integrate(ctx context.Context, route HTTPRoute, req events.APIGatewayV2HTTPRequest) (httpReply, string) {
+func (g *HTTPGateway) integrate(ctx context.Context, route HTTPRoute, req events.APIGatewayV2HTTPRequest) (reply, string) {
 	payload, err := json.Marshal(req)
 	if err != nil {
 		return gatewayJSON(http.StatusInternalServerError, httpMsgInternal), "event_unencodable"
@@ -158,20 +158,20 @@ func (g *HTTPGateway) integrate(ctx context.Context, route HTTPRoute, req events
 }
 
 // v2Response reads a function's payload 2.0 answer; ok is false when API Gateway could not use it.
-func v2Response(out []byte) (httpReply, bool) {
+func v2Response(out []byte) (reply, bool) {
 	out = bytes.TrimSpace(out)
 	if !json.Valid(out) {
-		return httpReply{}, false
+		return reply{}, false
 	}
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil {
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
-		return httpReply{status: http.StatusOK, header: h, body: slices.Clone(out)}, true
+		return reply{status: http.StatusOK, header: h, body: slices.Clone(out)}, true
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return httpReply{}, false
+		return reply{}, false
 	}
 	h := http.Header{}
 	for k, vs := range resp.MultiValueHeaders {
@@ -189,11 +189,11 @@ func v2Response(out []byte) (httpReply, bool) {
 	if resp.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err != nil {
-			return httpReply{}, false
+			return reply{}, false
 		}
 		body = b
 	}
-	return httpReply{status: resp.StatusCode, header: h, body: body}, true
+	return reply{status: resp.StatusCode, header: h, body: body}, true
 }
 
 // lambdaContext is requestContext.authorizer for a Lambda authorizer's context.

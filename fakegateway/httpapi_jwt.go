@@ -137,8 +137,8 @@ func (e *jwtError) challenge() string {
 
 // authorize checks the request's token for a route needing scopes. It returns the authorizer
 // output on success, or the refusal to send and its reason code.
-func (j *jwtAuthorizer) authorize(ctx context.Context, r *http.Request, scopes []string) (*jwtAuthorization, *httpReply, string) {
-	refuse := func(e *jwtError) (*jwtAuthorization, *httpReply, string) {
+func (j *jwtAuthorizer) authorize(ctx context.Context, r *http.Request, scopes []string) (*jwtAuthorization, *reply, string) {
+	refuse := func(e *jwtError) (*jwtAuthorization, *reply, string) {
 		rep := gatewayJSON(http.StatusUnauthorized, httpMsgUnauthorized)
 		rep.header.Set("Www-Authenticate", e.challenge())
 		return nil, &rep, e.code

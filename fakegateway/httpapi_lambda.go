@@ -53,8 +53,8 @@ func newLambdaAuthorizer(cfg HTTPAuthorizer, functionTimeout time.Duration) *lam
 
 // authorize runs the authorizer for a request whose integration event is ev. It returns the
 // context for the integration on success, or the refusal and its reason code.
-func (a *lambdaAuthorizer) authorize(ctx context.Context, g *HTTPGateway, r *http.Request, ev events.APIGatewayV2HTTPRequest) (map[string]any, *httpReply, string, bool) {
-	refuse := func(status int, body, reason string) (map[string]any, *httpReply, string, bool) {
+func (a *lambdaAuthorizer) authorize(ctx context.Context, g *HTTPGateway, r *http.Request, ev events.APIGatewayV2HTTPRequest) (map[string]any, *reply, string, bool) {
+	refuse := func(status int, body, reason string) (map[string]any, *reply, string, bool) {
 		rep := gatewayJSON(status, body)
 		return nil, &rep, reason, false
 	}

@@ -3,7 +3,6 @@ package fakegateway
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,28 +28,12 @@ const implicitHTTPAPI = "ServerlessHttpApi"
 // policy responses, OpenAPI DefinitionBody, IAM authorization, several HTTP APIs) is an error,
 // not a guess.
 func LoadHTTPTemplate(path, api string, params map[string]string) (HTTPConfig, error) {
-	tpl, err := cloudformation.ParseFile(path)
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("%w: %w", ErrTemplate, err)
-	}
-	cfg, err := httpConfigOf(tpl, api, params)
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("%w: %s: %w", ErrTemplate, path, err)
-	}
-	return cfg, nil
+	return loadSAM(path, func(tpl *cloudformation.Template) (HTTPConfig, error) { return httpConfigOf(tpl, api, params) })
 }
 
 // ParseHTTPTemplate is LoadHTTPTemplate on the template's bytes.
 func ParseHTTPTemplate(data []byte, api string, params map[string]string) (HTTPConfig, error) {
-	tpl, err := cloudformation.Parse(data)
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("%w: %w", ErrTemplate, err)
-	}
-	cfg, err := httpConfigOf(tpl, api, params)
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("%w: %w", ErrTemplate, err)
-	}
-	return cfg, nil
+	return parseSAM(data, func(tpl *cloudformation.Template) (HTTPConfig, error) { return httpConfigOf(tpl, api, params) })
 }
 
 // httpEvent is one HttpApi event of a function.
@@ -62,63 +45,20 @@ type httpEvent struct {
 }
 
 func httpConfigOf(tpl *cloudformation.Template, api string, params map[string]string) (HTTPConfig, error) {
-	if !slices.Contains(tpl.Transform, samTransform) {
-		return HTTPConfig{}, fmt.Errorf("Transform %s is missing", samTransform)
-	}
-	r, err := newTemplateReader(tpl, params)
+	sam, err := readSAM(tpl, params, httpAPIKind)
 	if err != nil {
 		return HTTPConfig{}, err
-	}
-	globalFunction, err := optionalMap(tpl.Globals, "Function")
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("Globals: %w", err)
-	}
-	globalAPI, err := optionalMap(tpl.Globals, "HttpApi")
-	if err != nil {
-		return HTTPConfig{}, fmt.Errorf("Globals: %w", err)
-	}
-	var functions []samFunction
-	apis := map[string]map[string]any{}
-	for _, id := range sortedKeys(tpl.Resources) {
-		res := tpl.Resources[id]
-		on, err := r.ev.Enabled(res)
-		if err != nil {
-			return HTTPConfig{}, fmt.Errorf("resource %s: %w", id, err)
-		}
-		if !on {
-			continue
-		}
-		props, err := optionalMap(res, "Properties")
-		if err != nil {
-			return HTTPConfig{}, fmt.Errorf("resource %s: %w", id, err)
-		}
-		switch typ, _ := res["Type"].(string); typ {
-		case "AWS::Serverless::Function":
-			functions = append(functions, samFunction{id: id, props: mergeGlobals(globalFunction, props)})
-		case "AWS::Serverless::HttpApi":
-			apis[id] = mergeGlobals(globalAPI, props)
-		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer", "AWS::ApiGatewayV2::Integration":
-			return HTTPConfig{}, fmt.Errorf("resource %s: raw %s resources are not modelled; describe the API with AWS::Serverless::HttpApi", id, typ)
-		}
-	}
-	if len(functions) == 0 {
-		return HTTPConfig{}, errors.New("no AWS::Serverless::Function resources")
 	}
 	cfg := HTTPConfig{
 		FunctionEnv:     map[string]map[string]string{},
 		FunctionTimeout: map[string]time.Duration{},
 	}
 	var events []httpEvent
-	funcIDs := map[string]bool{}
-	for _, fn := range functions {
-		funcIDs[fn.id] = true
-		if cfg.FunctionEnv[fn.id], err = functionEnv(r, fn.props); err != nil {
-			return HTTPConfig{}, fmt.Errorf("function %s: %w", fn.id, err)
+	for _, fn := range sam.functions {
+		if cfg.FunctionEnv[fn.id], cfg.FunctionTimeout[fn.id], err = sam.settings(fn); err != nil {
+			return HTTPConfig{}, err
 		}
-		if cfg.FunctionTimeout[fn.id], err = functionTimeout(r, fn.props); err != nil {
-			return HTTPConfig{}, fmt.Errorf("function %s: %w", fn.id, err)
-		}
-		evs, err := httpFunctionEvents(r, fn)
+		evs, err := httpFunctionEvents(sam.r, fn)
 		if err != nil {
 			return HTTPConfig{}, fmt.Errorf("function %s: %w", fn.id, err)
 		}
@@ -140,14 +80,14 @@ func httpConfigOf(tpl *cloudformation.Template, api string, params map[string]st
 			return HTTPConfig{}, fmt.Errorf("routes are spread over HTTP APIs %s and %s; name the one to serve", apiID, ev.api)
 		}
 	}
-	apiProps, ok := apis[apiID]
+	apiProps, ok := sam.apis[apiID]
 	switch {
 	case apiID == implicitHTTPAPI && !ok:
-		apiProps = globalAPI
+		apiProps = sam.globalAPI
 	case !ok:
 		return HTTPConfig{}, fmt.Errorf("ApiId %s is not an AWS::Serverless::HttpApi in this template (or its Condition is false)", apiID)
 	}
-	if err := applyHTTPAPI(r, &cfg, apiProps, events, funcIDs); err != nil {
+	if err := applyHTTPAPI(sam.r, &cfg, apiProps, events, sam.funcIDs); err != nil {
 		return HTTPConfig{}, fmt.Errorf("http api %s: %w", apiID, err)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -279,17 +219,8 @@ func applyHTTPAPI(r *templateReader, cfg *HTTPConfig, rawProps map[string]any, e
 		cfg.APIName, _ = cloudformation.Text(name)
 	}
 	if vars, ok := p["StageVariables"]; ok {
-		vm, ok := vars.(map[string]any)
-		if !ok {
-			return errors.New("StageVariables is not a mapping")
-		}
-		cfg.StageVariables = map[string]string{}
-		for k, v := range vm {
-			s, ok := cloudformation.Text(v)
-			if !ok {
-				return fmt.Errorf("StageVariables.%s is not a string", k)
-			}
-			cfg.StageVariables[k] = s
+		if cfg.StageVariables, err = stringMap(vars, "StageVariables"); err != nil {
+			return err
 		}
 	}
 	if raw, ok := p["CorsConfiguration"]; ok {

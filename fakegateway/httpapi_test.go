@@ -144,13 +144,12 @@ func send(t *testing.T, method, url string, header map[string]string) reply {
 	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
-func bearer(token string) map[string]string {
-	return map[string]string{"Authorization": "Bearer " + token}
-}
-
-func TestHTTPJWTAuthorizer(t *testing.T) {
+// serveJWTDesign serves deploy/httpapi.yaml's JWT design (AuthorizerCacheTtl 0) with echo as
+// the profile function, for a new tenant; both close when the test ends, the server first.
+func serveJWTDesign(t *testing.T) (*fakeauth0.Tenant, *fakegateway.HTTPServer) {
+	t.Helper()
 	tenant := fakeauth0.New()
-	defer tenant.Close()
+	t.Cleanup(tenant.Close)
 	cfg, err := fakegateway.ParseHTTPTemplate(deploy.HTTPTemplate(), deploy.JwtAPI, templateParams(tenant, "0"))
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +158,16 @@ func TestHTTPJWTAuthorizer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return tenant, srv
+}
+
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+func TestHTTPJWTAuthorizer(t *testing.T) {
+	tenant, srv := serveJWTDesign(t)
 	outsider, err := fakeauth0.NewKey(2048)
 	if err != nil {
 		t.Fatal(err)
@@ -238,17 +246,7 @@ func TestHTTPJWTAuthorizer(t *testing.T) {
 }
 
 func TestHTTPJWTAuthorizerKeyRotation(t *testing.T) {
-	tenant := fakeauth0.New()
-	defer tenant.Close()
-	cfg, err := fakegateway.ParseHTTPTemplate(deploy.HTTPTemplate(), deploy.JwtAPI, templateParams(tenant, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := fakegateway.NewHTTPServer(cfg, map[string]fakegateway.Function{deploy.HTTPProfileFunction: echo})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	tenant, srv := serveJWTDesign(t)
 	if got := send(t, "GET", srv.StageURL()+"/profile", bearer(tenant.Token(fakeauth0.DefaultReaderID))); got.status != 200 {
 		t.Fatalf("before rotation: %d %s", got.status, got.body)
 	}
@@ -376,17 +374,7 @@ func TestHTTPLambdaAuthorizer(t *testing.T) {
 }
 
 func TestHTTPCors(t *testing.T) {
-	tenant := fakeauth0.New()
-	defer tenant.Close()
-	cfg, err := fakegateway.ParseHTTPTemplate(deploy.HTTPTemplate(), deploy.JwtAPI, templateParams(tenant, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := fakegateway.NewHTTPServer(cfg, map[string]fakegateway.Function{deploy.HTTPProfileFunction: echo})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	tenant, srv := serveJWTDesign(t)
 	origin := "https://app.example"
 	pre := send(t, "OPTIONS", srv.StageURL()+"/profile", map[string]string{"Origin": origin, "Access-Control-Request-Method": "GET"})
 	if pre.status != 204 || pre.header.Get("Access-Control-Allow-Origin") != "*" ||

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -191,6 +192,19 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+}
+
+// write sends the reply to the client of r: the status, the headers with Content-Length, and the
+// body unless r is a HEAD or the status has no body.
+func (rep reply) write(w http.ResponseWriter, r *http.Request) {
+	for k, vs := range rep.header {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(rep.body)))
+	w.WriteHeader(rep.status)
+	if r.Method != http.MethodHead && rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
+		_, _ = w.Write(rep.body)
+	}
 }
 
 // gatewayReply renders a gateway-made response, applying the template's gateway responses: the

@@ -38,26 +38,39 @@ const (
 // local gateway cannot model faithfully (OpenAPI DefinitionBody, Cors, REQUEST or Cognito
 // authorizers, HttpApi) is an error, not a guess.
 func LoadTemplate(path string, params map[string]string) (Config, error) {
-	tpl, err := cloudformation.ParseFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
-	}
-	cfg, err := configOf(tpl, params)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w: %s: %w", ErrTemplate, path, err)
-	}
-	return cfg, nil
+	return loadSAM(path, func(tpl *cloudformation.Template) (Config, error) { return configOf(tpl, params) })
 }
 
 // ParseTemplate is LoadTemplate on the template's bytes.
 func ParseTemplate(data []byte, params map[string]string) (Config, error) {
+	return parseSAM(data, func(tpl *cloudformation.Template) (Config, error) { return configOf(tpl, params) })
+}
+
+// loadSAM parses the template file at path and builds a gateway's config from it with configOf;
+// every error wraps ErrTemplate, and configOf's errors name the file.
+func loadSAM[C any](path string, configOf func(*cloudformation.Template) (C, error)) (C, error) {
+	var zero C
+	tpl, err := cloudformation.ParseFile(path)
+	if err != nil {
+		return zero, fmt.Errorf("%w: %w", ErrTemplate, err)
+	}
+	cfg, err := configOf(tpl)
+	if err != nil {
+		return zero, fmt.Errorf("%w: %s: %w", ErrTemplate, path, err)
+	}
+	return cfg, nil
+}
+
+// parseSAM is loadSAM on the template's bytes.
+func parseSAM[C any](data []byte, configOf func(*cloudformation.Template) (C, error)) (C, error) {
+	var zero C
 	tpl, err := cloudformation.Parse(data)
 	if err != nil {
-		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
+		return zero, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
-	cfg, err := configOf(tpl, params)
+	cfg, err := configOf(tpl)
 	if err != nil {
-		return Config{}, fmt.Errorf("%w: %w", ErrTemplate, err)
+		return zero, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
 	return cfg, nil
 }
@@ -131,74 +144,125 @@ func (r *templateReader) evalString(v any) (string, error) {
 	return s, nil
 }
 
-// configOf builds and validates the Config of a parsed SAM template.
-func configOf(tpl *cloudformation.Template, params map[string]string) (Config, error) {
+// samAPIKind is what differs between the REST and the HTTP API when reading a SAM template's
+// resources: the API resource type the gateway serves, its Globals section, the raw API Gateway
+// resource types it refuses (describe the API with resourceType instead), and other resource
+// types it refuses with the reason.
+type samAPIKind struct {
+	resourceType string
+	globals      string
+	raw          []string
+	refused      map[string]string
+}
+
+var (
+	// restAPIKind reads AWS::Serverless::Api and refuses HTTP APIs and raw API Gateway resources.
+	restAPIKind = samAPIKind{
+		resourceType: "AWS::Serverless::Api",
+		globals:      "Api",
+		raw: []string{"AWS::ApiGateway::RestApi", "AWS::ApiGateway::Resource", "AWS::ApiGateway::Method",
+			"AWS::ApiGateway::Authorizer", "AWS::ApiGateway::GatewayResponse"},
+		refused: map[string]string{"AWS::Serverless::HttpApi": "HTTP APIs (API Gateway v2) are not modelled; use AWS::Serverless::Api"},
+	}
+	// httpAPIKind reads AWS::Serverless::HttpApi and refuses raw API Gateway v2 resources.
+	httpAPIKind = samAPIKind{
+		resourceType: "AWS::Serverless::HttpApi",
+		globals:      "HttpApi",
+		raw:          []string{"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer", "AWS::ApiGatewayV2::Integration"},
+	}
+)
+
+// samResources is what both gateways read from a SAM template before their own API: the reader,
+// the enabled functions (Globals.Function merged in) and their logical IDs, and the enabled APIs
+// of the kind (its Globals section merged in), by logical ID.
+type samResources struct {
+	r         *templateReader
+	functions []samFunction
+	funcIDs   map[string]bool
+	apis      map[string]map[string]any
+	globalAPI map[string]any
+}
+
+// readSAM checks the SAM transform, evaluates conditions and collects the template's functions
+// and APIs of kind; a resource kind refuses is an error.
+func readSAM(tpl *cloudformation.Template, params map[string]string, kind samAPIKind) (*samResources, error) {
 	if !slices.Contains(tpl.Transform, samTransform) {
-		return Config{}, fmt.Errorf("Transform %s is missing", samTransform)
+		return nil, fmt.Errorf("Transform %s is missing", samTransform)
 	}
 	r, err := newTemplateReader(tpl, params)
 	if err != nil {
-		return Config{}, err
+		return nil, err
 	}
 	globalFunction, err := optionalMap(tpl.Globals, "Function")
 	if err != nil {
-		return Config{}, fmt.Errorf("Globals: %w", err)
+		return nil, fmt.Errorf("Globals: %w", err)
 	}
-	globalAPI, err := optionalMap(tpl.Globals, "Api")
+	globalAPI, err := optionalMap(tpl.Globals, kind.globals)
 	if err != nil {
-		return Config{}, fmt.Errorf("Globals: %w", err)
+		return nil, fmt.Errorf("Globals: %w", err)
 	}
-
-	var functions []samFunction
-	apis := map[string]map[string]any{}
+	sam := &samResources{r: r, funcIDs: map[string]bool{}, apis: map[string]map[string]any{}, globalAPI: globalAPI}
 	for _, id := range sortedKeys(tpl.Resources) {
 		res := tpl.Resources[id]
 		on, err := r.ev.Enabled(res)
 		if err != nil {
-			return Config{}, fmt.Errorf("resource %s: %w", id, err)
+			return nil, fmt.Errorf("resource %s: %w", id, err)
 		}
 		if !on {
 			continue
 		}
 		props, err := optionalMap(res, "Properties")
 		if err != nil {
-			return Config{}, fmt.Errorf("resource %s: %w", id, err)
+			return nil, fmt.Errorf("resource %s: %w", id, err)
 		}
-		switch typ, _ := res["Type"].(string); typ {
-		case "AWS::Serverless::Function":
-			functions = append(functions, samFunction{id: id, props: mergeGlobals(globalFunction, props)})
-		case "AWS::Serverless::Api":
-			apis[id] = mergeGlobals(globalAPI, props)
-		case "AWS::Serverless::HttpApi":
-			return Config{}, fmt.Errorf("resource %s: HTTP APIs (API Gateway v2) are not modelled; use AWS::Serverless::Api", id)
-		case "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Resource", "AWS::ApiGateway::Method",
-			"AWS::ApiGateway::Authorizer", "AWS::ApiGateway::GatewayResponse":
-			return Config{}, fmt.Errorf("resource %s: raw %s resources are not modelled; describe the API with AWS::Serverless::Api", id, typ)
+		typ, _ := res["Type"].(string)
+		switch {
+		case typ == "AWS::Serverless::Function":
+			sam.functions = append(sam.functions, samFunction{id: id, props: mergeGlobals(globalFunction, props)})
+			sam.funcIDs[id] = true
+		case typ == kind.resourceType:
+			sam.apis[id] = mergeGlobals(globalAPI, props)
+		case kind.refused[typ] != "":
+			return nil, fmt.Errorf("resource %s: %s", id, kind.refused[typ])
+		case slices.Contains(kind.raw, typ):
+			return nil, fmt.Errorf("resource %s: raw %s resources are not modelled; describe the API with %s", id, typ, kind.resourceType)
 		}
 	}
-	if len(functions) == 0 {
-		return Config{}, errors.New("no AWS::Serverless::Function resources")
+	if len(sam.functions) == 0 {
+		return nil, errors.New("no AWS::Serverless::Function resources")
 	}
+	return sam, nil
+}
 
+// settings reads a function's resolved environment and timeout.
+func (s *samResources) settings(fn samFunction) (map[string]string, time.Duration, error) {
+	env, err := functionEnv(s.r, fn.props)
+	if err != nil {
+		return nil, 0, fmt.Errorf("function %s: %w", fn.id, err)
+	}
+	timeout, err := functionTimeout(s.r, fn.props)
+	if err != nil {
+		return nil, 0, fmt.Errorf("function %s: %w", fn.id, err)
+	}
+	return env, timeout, nil
+}
+
+// configOf builds and validates the Config of a parsed SAM template.
+func configOf(tpl *cloudformation.Template, params map[string]string) (Config, error) {
+	sam, err := readSAM(tpl, params, restAPIKind)
+	if err != nil {
+		return Config{}, err
+	}
 	cfg := Config{
 		FunctionEnv:     map[string]map[string]string{},
 		FunctionTimeout: map[string]time.Duration{},
 	}
 	var events []apiEvent
-	funcIDs := map[string]bool{}
-	for _, fn := range functions {
-		funcIDs[fn.id] = true
-		env, err := functionEnv(r, fn.props)
-		if err != nil {
-			return Config{}, fmt.Errorf("function %s: %w", fn.id, err)
+	for _, fn := range sam.functions {
+		if cfg.FunctionEnv[fn.id], cfg.FunctionTimeout[fn.id], err = sam.settings(fn); err != nil {
+			return Config{}, err
 		}
-		cfg.FunctionEnv[fn.id] = env
-		timeout, err := functionTimeout(r, fn.props)
-		if err != nil {
-			return Config{}, fmt.Errorf("function %s: %w", fn.id, err)
-		}
-		cfg.FunctionTimeout[fn.id] = timeout
-		evs, err := functionEvents(r, fn)
+		evs, err := functionEvents(sam.r, fn)
 		if err != nil {
 			return Config{}, fmt.Errorf("function %s: %w", fn.id, err)
 		}
@@ -213,14 +277,14 @@ func configOf(tpl *cloudformation.Template, params map[string]string) (Config, e
 			return Config{}, fmt.Errorf("routes are spread over APIs %s and %s; the local gateway serves one", apiID, ev.api)
 		}
 	}
-	apiProps, ok := apis[apiID]
+	apiProps, ok := sam.apis[apiID]
 	switch {
 	case apiID == implicitAPI && !ok:
-		apiProps = mergeGlobals(globalAPI, map[string]any{"StageName": implicitStage})
+		apiProps = mergeGlobals(sam.globalAPI, map[string]any{"StageName": implicitStage})
 	case !ok:
 		return Config{}, fmt.Errorf("RestApiId %s is not an AWS::Serverless::Api in this template (or its Condition is false)", apiID)
 	}
-	if err := applyAPI(r, &cfg, apiID, apiProps, events, funcIDs); err != nil {
+	if err := applyAPI(sam.r, &cfg, apiID, apiProps, events, sam.funcIDs); err != nil {
 		return Config{}, fmt.Errorf("api %s: %w", apiID, err)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -290,18 +354,24 @@ func functionEnv(r *templateReader, props map[string]any) (map[string]string, er
 	if !ok {
 		return env, nil
 	}
-	vm, ok := vars.(map[string]any)
+	return stringMap(vars, "Environment.Variables")
+}
+
+// stringMap reads a mapping of strings (environment or stage variables); key names it in errors.
+func stringMap(v any, key string) (map[string]string, error) {
+	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errors.New("Environment.Variables is not a mapping")
+		return nil, fmt.Errorf("%s is not a mapping", key)
 	}
-	for k, v := range vm {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
 		s, ok := cloudformation.Text(v)
 		if !ok {
-			return nil, fmt.Errorf("Environment.Variables.%s is not a string", k)
+			return nil, fmt.Errorf("%s.%s is not a string", key, k)
 		}
-		env[k] = s
+		out[k] = s
 	}
-	return env, nil
+	return out, nil
 }
 
 func functionTimeout(r *templateReader, props map[string]any) (time.Duration, error) {
@@ -410,17 +480,8 @@ func applyAPI(r *templateReader, cfg *Config, apiID string, rawProps map[string]
 		cfg.APIName, _ = cloudformation.Text(name)
 	}
 	if vars, ok := p["Variables"]; ok {
-		vm, ok := vars.(map[string]any)
-		if !ok {
-			return errors.New("Variables is not a mapping")
-		}
-		cfg.StageVariables = map[string]string{}
-		for k, v := range vm {
-			s, ok := cloudformation.Text(v)
-			if !ok {
-				return fmt.Errorf("Variables.%s is not a string", k)
-			}
-			cfg.StageVariables[k] = s
+		if cfg.StageVariables, err = stringMap(vars, "Variables"); err != nil {
+			return err
 		}
 	}
 	if types, ok := p["BinaryMediaTypes"]; ok {

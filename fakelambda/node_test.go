@@ -23,27 +23,11 @@ func startNode(t testing.TB, handler string, cfg fakelambda.Config) *fakelambda.
 	t.Helper()
 	cfg.Runtime = fakelambda.RuntimeNodeJS
 	cfg.Handler = handler
-	if cfg.Dir == "" {
-		cfg.Dir = nodeDir
-	}
-	if cfg.Name == "" {
-		cfg.Name = "nodefn"
-	}
-	f, err := fakelambda.Start(testCtx(t), cfg)
-	if err != nil {
-		t.Fatalf("Start(%s): %v", handler, err)
-	}
-	t.Cleanup(func() { _ = f.Close() })
-	return f
+	return startShim(t, cfg, nodeDir, "nodefn")
 }
 
 func TestNodeResponses(t *testing.T) {
-	tests := []struct {
-		name    string
-		handler string
-		payload string
-		want    string
-	}{
+	testShimResponses(t, startNode, []shimResponse{
 		{"async handler", "handlers.echo", `{"a":[1,2]}`, `{"a":[1,2]}`},
 		{"callback result", "handlers.callbackResult", `{}`, `{"via":"callback"}`},
 		{"context.succeed", "handlers.succeed", `{}`, `{"via":"succeed"}`},
@@ -52,54 +36,14 @@ func TestNodeResponses(t *testing.T) {
 		{"module in a subdirectory", "lib/app.handler", `{}`, `"from lib/app.js"`},
 		{"ES module .mjs", "esm/index.handler", `{"x":1}`, `{"loadedAs":"mjs","event":{"x":1}}`},
 		{"ES module .js with type module", "esmpkg/index.handler", `{}`, `{"loadedAs":"js with \"type\": \"module\"","isModule":true}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := startNode(t, tt.handler, fakelambda.Config{})
-			got, err := f.Invoke(testCtx(t), []byte(tt.payload))
-			if err != nil {
-				t.Fatalf("Invoke: %v", err)
-			}
-			if string(got) != tt.want {
-				t.Errorf("response = %s, want %s", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestNodeContext(t *testing.T) {
 	const timeout = 3 * time.Second
 	f := startNode(t, "handlers.context", fakelambda.Config{Name: "profile", MemoryMB: 256, Timeout: timeout})
-	resp, err := f.Invoke(testCtx(t), []byte(`{"hello":"world"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got struct {
-		Event              map[string]string `json:"event"`
-		AwsRequestID       string            `json:"awsRequestId"`
-		InvokedFunctionArn string            `json:"invokedFunctionArn"`
-		FunctionName       string            `json:"functionName"`
-		FunctionVersion    string            `json:"functionVersion"`
-		MemoryLimitInMB    string            `json:"memoryLimitInMB"`
-		LogGroupName       string            `json:"logGroupName"`
-		Remaining          int64             `json:"remaining"`
-		Waits              bool              `json:"waits"`
-		TraceID            string            `json:"traceId"`
-		TaskRoot           string            `json:"taskRoot"`
-		Handler            string            `json:"handler"`
-		Cwd                string            `json:"cwd"`
-	}
-	decode(t, resp, &got)
-	abs, _ := filepath.Abs(nodeDir)
-	if got.Event["hello"] != "world" || !uuidPattern.MatchString(got.AwsRequestID) ||
-		got.InvokedFunctionArn != "arn:aws:lambda:us-east-1:123456789012:function:profile" ||
-		got.FunctionName != "profile" || got.FunctionVersion != "$LATEST" || got.MemoryLimitInMB != "256" ||
-		got.LogGroupName != "/aws/lambda/profile" || !got.Waits || !strings.HasPrefix(got.TraceID, "Root=1-") ||
-		got.TaskRoot != abs || got.Cwd != abs || got.Handler != "handlers.context" {
-		t.Errorf("context = %+v", got)
-	}
-	if got.Remaining <= 0 || got.Remaining > timeout.Milliseconds() {
-		t.Errorf("getRemainingTimeInMillis() = %d, want within (0, %d]", got.Remaining, timeout.Milliseconds())
+	if got := checkShimContext(t, f, nodeDir, timeout, "getRemainingTimeInMillis()"); !got.Waits {
+		t.Errorf("context.callbackWaitsForEmptyEventLoop = false, want true by default: %+v", got)
 	}
 }
 
@@ -206,12 +150,9 @@ func TestNodeTimeout(t *testing.T) {
 }
 
 func TestNodeInitErrors(t *testing.T) {
-	tests := []struct {
-		name     string
-		handler  string
-		wantType string
-		wantText string
-	}{
+	base := fakelambda.Config{Runtime: fakelambda.RuntimeNodeJS, Dir: nodeDir}
+	logLine := func(string) string { return "Uncaught Exception" }
+	testShimInitErrors(t, base, logLine, []shimInitError{
 		{"missing module", "missing.handler", "Runtime.ImportModuleError", "Cannot find module 'missing'"},
 		{"missing export", "handlers.nope", "Runtime.HandlerNotFound", "handlers.nope is undefined or not exported"},
 		{"export is not a function", "handlers.notAFunction", "Runtime.HandlerNotFound", "handlers.notAFunction is not a function"},
@@ -219,39 +160,11 @@ func TestNodeInitErrors(t *testing.T) {
 		{"relative path", "../handlers.echo", "Runtime.MalformedHandlerName", "is not a valid handler name"},
 		{"syntax error", "syntax.handler", "Runtime.UserCodeSyntaxError", "SyntaxError"},
 		{"module throws", "throws.handler", "Error", "JWKS_URI is required"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, err := fakelambda.Start(testCtx(t), fakelambda.Config{Runtime: fakelambda.RuntimeNodeJS, Handler: tt.handler, Dir: nodeDir})
-			if err == nil {
-				_ = f.Close()
-				t.Fatal("Start succeeded")
-			}
-			var fe *fakelambda.FunctionError
-			if !errors.Is(err, fakelambda.ErrInitFailed) || !errors.As(err, &fe) {
-				t.Fatalf("error = %v, want ErrInitFailed with a *FunctionError", err)
-			}
-			if fe.Type != tt.wantType || !strings.Contains(fe.Message, tt.wantText) {
-				t.Errorf("init error = %q type %q, want type %q containing %q", fe.Message, fe.Type, tt.wantType, tt.wantText)
-			}
-			if !strings.Contains(err.Error(), "Uncaught Exception") {
-				t.Errorf("error does not quote the runtime's log: %v", err)
-			}
-		})
-	}
+	})
 }
 
 func TestNodeOutput(t *testing.T) {
-	f := startNode(t, "handlers.log", fakelambda.Config{})
-	if _, err := f.Invoke(testCtx(t), event(t, map[string]any{"name": "world"})); err != nil {
-		t.Fatal(err)
-	}
-	_ = f.Close()
-	for _, want := range []string{"\tINFO\thello world\n", "\tERROR\ttrouble\n"} {
-		if !strings.Contains(f.Output(), want) {
-			t.Errorf("Output() = %q, want it to contain %q", f.Output(), want)
-		}
-	}
+	testShimOutput(t, startNode(t, "handlers.log", fakelambda.Config{}), "\tINFO\thello world\n", "\tERROR\ttrouble\n")
 }
 
 func TestNodeConcurrency(t *testing.T) {

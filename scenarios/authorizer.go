@@ -29,35 +29,45 @@ type authorizerFixture struct {
 	// an encryption key, a key for another algorithm, a 1024-bit key.
 	unusable map[string]*fakeauth0.Key
 
-	mu   sync.Mutex
-	sent []string // every Authorization value sent, for LOG-01
+	sent sentTokens // every Authorization value sent, for LOG-01
 }
 
 // authorize invokes the shared authorizer and remembers what it sent.
 func (f *authorizerFixture) authorize(s *suite, authorization, arn string) decision {
-	f.mu.Lock()
-	f.sent = append(f.sent, authorization)
-	f.mu.Unlock()
+	f.sent.record(authorization)
 	return s.authorize(f.fn, authorization, arn)
 }
 
-// secrets returns what must never appear in the function's output: each
-// token sent, its signature, and the tenant's client secrets.
-func (f *authorizerFixture) secrets() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// sentTokens records every Authorization value sent to an authorizer, so that a spec can check
+// that its output holds none of them; it is safe for concurrent use.
+type sentTokens struct {
+	mu     sync.Mutex
+	values []string
+}
+
+// record remembers one Authorization value.
+func (t *sentTokens) record(authorization string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.values = append(t.values, authorization)
+}
+
+// secrets returns what must never appear in the authorizer's output: each token sent (its first
+// 40 characters), its signature in the forms a log might hold, and tenant's client secrets.
+func (t *sentTokens) secrets(tenant *fakeauth0.Tenant) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	var out []string
-	for _, value := range f.sent {
+	for _, value := range t.values {
 		token := strings.TrimPrefix(value, "Bearer ")
-		parts := strings.Split(token, ".")
-		if len(parts) == 3 && len(parts[2]) >= 16 {
+		if parts := strings.Split(token, "."); len(parts) == 3 && len(parts[2]) >= 16 {
 			out = append(out, signatureForms(parts[2])...)
 		}
 		if len(token) >= 40 {
 			out = append(out, token[:40])
 		}
 	}
-	for _, c := range f.tenant.Clients() {
+	for _, c := range tenant.Clients() {
 		if c.Secret != "" {
 			out = append(out, c.Secret)
 		}
@@ -358,7 +368,7 @@ func (s *suite) noSecretsLogged(fixture *authorizerFixture) {
 			time.Sleep(50 * time.Millisecond)
 			output, _ = fixture.fn.output()
 		}
-		for _, secret := range fixture.secrets() {
+		for _, secret := range fixture.sent.secrets(fixture.tenant) {
 			if strings.Contains(output, secret) {
 				ginkgo.Fail(fmt.Sprintf("expected no token, signature or client secret in the output, found one (%d characters, starting %.6s…)", len(secret), secret))
 			}

@@ -73,17 +73,6 @@ var recordedRoutes = []fakegateway.Route{
 	{Method: "ANY", Path: "/hardcoded", NoAuth: true},
 }
 
-// send sends req and reads the answer.
-func (s *suite) send(req *http.Request) reply {
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return reply{err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(body), err: err}
-}
-
 // gatewayProxy registers GW-15 and GW-16.
 func (s *suite) gatewayProxy() {
 	s.gatewayProxyResponses()

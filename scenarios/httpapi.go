@@ -3,12 +3,10 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"maps"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,19 +106,13 @@ func (s *suite) newHTTPStack(api string, o httpStackOptions) *httpStack {
 		integration = launch(s.cfg.HTTPProfile, env).Target
 	}
 	functions := map[string]fakegateway.Function{
-		deploy.HTTPProfileFunction: fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
-			st.integrationHits.Add(1)
-			return integration.Invoke(ctx, p)
-		}),
+		deploy.HTTPProfileFunction: counting(integration, &st.integrationHits),
 	}
 	if api == deploy.LambdaAPI {
 		env := s.environment(st.tenant, nil)
 		maps.Copy(env, cfg.FunctionEnv[deploy.HTTPAuthorizerFunction])
 		authorizer := launch(s.cfg.HTTPAuthorizer, env).Target
-		functions[deploy.HTTPAuthorizerFunction] = fakegateway.FunctionFunc(func(ctx context.Context, p []byte) ([]byte, error) {
-			st.authorizerCalls.Add(1)
-			return authorizer.Invoke(ctx, p)
-		})
+		functions[deploy.HTTPAuthorizerFunction] = counting(authorizer, &st.authorizerCalls)
 	}
 	st.gateway, err = fakegateway.NewHTTPServer(cfg, functions)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake HTTP API")
@@ -155,49 +147,7 @@ func launch(start Starter, env map[string]string) *Instance {
 type httpAuthorizerFixture struct {
 	tenant   *fakeauth0.Tenant
 	instance *Instance
-	mu       sync.Mutex
-	sent     []string
-}
-
-// secrets returns what must never appear in the function's output: each token sent (its first
-// 40 characters), its signature in the forms a log might hold, and the tenant's client secrets.
-func (f *httpAuthorizerFixture) secrets() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, value := range f.sent {
-		token := strings.TrimPrefix(value, "Bearer ")
-		if parts := strings.Split(token, "."); len(parts) == 3 && len(parts[2]) >= 16 {
-			out = append(out, signatureForms(parts[2])...)
-		}
-		if len(token) >= 40 {
-			out = append(out, token[:40])
-		}
-	}
-	for _, c := range f.tenant.Clients() {
-		if c.Secret != "" {
-			out = append(out, c.Secret)
-		}
-	}
-	return out
-}
-
-// callWith sends one request with the given headers.
-func (s *suite) callWith(method, url string, header map[string]string) reply {
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		return reply{err: err}
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return reply{err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(body), err: err}
+	sent     sentTokens
 }
 
 // echoV2Authorizer is an integration that answers 200 with the requestContext.authorizer of the
@@ -472,9 +422,7 @@ func (s *suite) httpAuthorizerScenarios() {
 			fixture.instance = launch(s.cfg.HTTPAuthorizer, s.environment(fixture.tenant, nil))
 		})
 		decide := func(authorization string) simpleDecision {
-			fixture.mu.Lock()
-			fixture.sent = append(fixture.sent, authorization)
-			fixture.mu.Unlock()
+			fixture.sent.record(authorization)
 			return authorizeHTTP(fixture.instance, s.cfg.invokeTimeout(), authorization)
 		}
 		ginkgo.It("HTTP-13: a valid token is authorized", specLabels("HTTP-13", Required), func() {
@@ -520,7 +468,7 @@ func (s *suite) httpAuthorizerScenarios() {
 				ginkgo.Skip(notApplicablePrefix + "the target cannot show its output")
 			}
 			out := fixture.instance.Output()
-			for _, secret := range fixture.secrets() {
+			for _, secret := range fixture.sent.secrets(fixture.tenant) {
 				gomega.Expect(out).NotTo(gomega.ContainSubstring(secret), "the authorizer's output holds a secret it was sent")
 			}
 		})

@@ -82,10 +82,6 @@ func (s *suite) newStack(o stackOptions) *stack {
 		maps.Copy(env, cfg.FunctionEnv[deploy.ProfileFunction])
 		integration = s.newFunction(s.cfg.Profile, env)
 	}
-	counted := fakegateway.FunctionFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-		st.authorizerCalls.Add(1)
-		return authorizer.Invoke(ctx, payload)
-	})
 	opts := []fakegateway.Option{}
 	if o.patient {
 		for id := range cfg.FunctionTimeout {
@@ -97,12 +93,20 @@ func (s *suite) newStack(o stackOptions) *stack {
 		opts = append(opts, fakegateway.WithIntegrationTimeout(o.integrationTimeout))
 	}
 	st.gateway, err = fakegateway.NewServer(cfg, map[string]fakegateway.Function{
-		deploy.AuthorizerFunction: counted,
+		deploy.AuthorizerFunction: counting(authorizer, &st.authorizerCalls),
 		deploy.ProfileFunction:    integration,
 	}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred(), "starting the fake gateway")
 	ginkgo.DeferCleanup(st.gateway.Close)
 	return st
+}
+
+// counting wraps fn so that every invocation adds one to calls.
+func counting(fn fakegateway.Function, calls *atomic.Int64) fakegateway.Function {
+	return fakegateway.FunctionFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		calls.Add(1)
+		return fn.Invoke(ctx, payload)
+	})
 }
 
 // reply is an HTTP answer as a client sees it.
@@ -129,13 +133,27 @@ func (r reply) String() string {
 
 // call sends one request; authorization "" sends no Authorization header.
 func (s *suite) call(method, url, authorization string) reply {
+	var header map[string]string
+	if authorization != "" {
+		header = map[string]string{"Authorization": authorization}
+	}
+	return s.callWith(method, url, header)
+}
+
+// callWith sends one request with the given headers.
+func (s *suite) callWith(method, url string, header map[string]string) reply {
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		return reply{err: err}
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
+	return s.send(req)
+}
+
+// send sends req and reads the answer (its first MiB).
+func (s *suite) send(req *http.Request) reply {
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return reply{err: err}

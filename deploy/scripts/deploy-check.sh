@@ -61,61 +61,49 @@ lint() {
 	done
 }
 
-# The parameters of the transform runs; the Go tests read them back from the .params.json files.
+# transform TEMPLATE DIR TTL [NAME=VALUE...]: the SAM transform of TEMPLATE with the tenant's
+# parameters, the extra ones and AuthorizerCacheTtl=TTL, into DIR/ttl-TTL.json; the parameters
+# (with the pseudo parameters) go to DIR/ttl-TTL.params.json, which the Go tests read back.
+transform() {
+	local template=$1 dir=$2 ttl=$3 p
+	shift 3
+	local params=(
+		TokenIssuer=https://tenant.example.auth0.com/
+		JwksUri=https://tenant.example.auth0.com/.well-known/jwks.json
+		Audience=https://profile-api.example/
+		"$@"
+		"AuthorizerCacheTtl=$ttl"
+	)
+	local args=()
+	mkdir -p "$dir"
+	{
+		printf '{\n  "AWS::Region": "eu-west-1",\n  "AWS::AccountId": "123456789012",\n  "AWS::StackName": "serverless-auth-check"'
+		for p in "${params[@]}"; do
+			printf ',\n  "%s": "%s"' "${p%%=*}" "${p#*=}"
+			args+=(--param "$p")
+		done
+		printf '\n}\n'
+	} >"$dir/ttl-$ttl.params.json"
+	# No credentials, no AWS config, no instance metadata: the transform needs none.
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
+		python3 deploy/scripts/transform.py --region eu-west-1 "${args[@]}" "$template" "$dir/ttl-$ttl.json"
+	echo "transformed $template with AuthorizerCacheTtl=$ttl: $dir/ttl-$ttl.json"
+}
+
+# deploy/template.yaml (the REST API) on stage "check", transformed into transform/.
 transform_all() {
 	local ttl
 	for ttl in 0 300 3600; do
-		cat >"$out/transform/ttl-$ttl.params.json" <<-EOT
-			{
-			  "AWS::Region": "eu-west-1",
-			  "AWS::AccountId": "123456789012",
-			  "AWS::StackName": "serverless-auth-check",
-			  "TokenIssuer": "https://tenant.example.auth0.com/",
-			  "JwksUri": "https://tenant.example.auth0.com/.well-known/jwks.json",
-			  "Audience": "https://profile-api.example/",
-			  "StageName": "check",
-			  "AuthorizerCacheTtl": "$ttl"
-			}
-		EOT
-		# No credentials, no AWS config, no instance metadata: the transform needs none.
-		env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-			AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
-			python3 deploy/scripts/transform.py --region eu-west-1 \
-			--param TokenIssuer=https://tenant.example.auth0.com/ \
-			--param JwksUri=https://tenant.example.auth0.com/.well-known/jwks.json \
-			--param Audience=https://profile-api.example/ \
-			--param StageName=check \
-			--param "AuthorizerCacheTtl=$ttl" \
-			deploy/template.yaml "$out/transform/ttl-$ttl.json"
-		echo "transformed with AuthorizerCacheTtl=$ttl: $out/transform/ttl-$ttl.json"
+		transform deploy/template.yaml "$out/transform" "$ttl" StageName=check
 	done
 }
 
-# The HTTP API designs (deploy/httpapi.yaml), transformed into transform-http/ for the Go tests.
+# The HTTP API designs (deploy/httpapi.yaml), transformed into transform-http/.
 transform_http() {
 	local ttl
-	mkdir -p "$out/transform-http"
 	for ttl in 0 300; do
-		cat >"$out/transform-http/ttl-$ttl.params.json" <<-EOT
-			{
-			  "AWS::Region": "eu-west-1",
-			  "AWS::AccountId": "123456789012",
-			  "AWS::StackName": "serverless-auth-check",
-			  "TokenIssuer": "https://tenant.example.auth0.com/",
-			  "JwksUri": "https://tenant.example.auth0.com/.well-known/jwks.json",
-			  "Audience": "https://profile-api.example/",
-			  "AuthorizerCacheTtl": "$ttl"
-			}
-		EOT
-		env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-			AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
-			python3 deploy/scripts/transform.py --region eu-west-1 \
-			--param TokenIssuer=https://tenant.example.auth0.com/ \
-			--param JwksUri=https://tenant.example.auth0.com/.well-known/jwks.json \
-			--param Audience=https://profile-api.example/ \
-			--param "AuthorizerCacheTtl=$ttl" \
-			deploy/httpapi.yaml "$out/transform-http/ttl-$ttl.json"
-		echo "transformed deploy/httpapi.yaml with AuthorizerCacheTtl=$ttl: $out/transform-http/ttl-$ttl.json"
+		transform deploy/httpapi.yaml "$out/transform-http" "$ttl"
 	done
 }
 

@@ -52,7 +52,15 @@ func readJSON(t *testing.T, path string, v any) {
 // fails unless the TTLs 0, 300 and 3600 are all there.
 func transforms(t *testing.T) []transformed {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(deploycheckDir(), "transform", "ttl-*.params.json"))
+	return loadTransforms(t, "transform", wantTTLs, "transform outputs")
+}
+
+// loadTransforms loads the transform outputs in dir (below deploycheckDir), each evaluated with
+// the parameters it was made with, and fails unless their TTLs are exactly want; what names them
+// in that failure.
+func loadTransforms(t *testing.T, dir string, want []int, what string) []transformed {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(deploycheckDir(), dir, "ttl-*.params.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +87,8 @@ func transforms(t *testing.T) []transformed {
 		got = append(got, tr.ttl)
 	}
 	slices.Sort(got)
-	if !slices.Equal(got, wantTTLs) {
-		t.Fatalf("transform outputs for TTLs %v, want %v", got, wantTTLs)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s for TTLs %v, want %v", what, got, want)
 	}
 	return out
 }

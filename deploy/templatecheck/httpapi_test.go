@@ -4,7 +4,6 @@ package templatecheck
 
 import (
 	"maps"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -25,35 +24,7 @@ var wantHTTPTTLs = []int{0, 300}
 
 func httpTransforms(t *testing.T) []transformed {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(deploycheckDir(), "transform-http", "ttl-*.params.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []transformed
-	var got []int
-	for _, pf := range files {
-		var params map[string]string
-		readJSON(t, pf, &params)
-		ttl, err := strconv.Atoi(params["AuthorizerCacheTtl"])
-		if err != nil {
-			t.Fatalf("%s: AuthorizerCacheTtl %q", pf, params["AuthorizerCacheTtl"])
-		}
-		tpl, err := cloudformation.ParseFile(strings.TrimSuffix(pf, ".params.json") + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := tpl.Evaluate(params)
-		if err != nil {
-			t.Fatalf("TTL %d: %v", ttl, err)
-		}
-		out = append(out, transformed{ttl: ttl, params: params, stack: st})
-		got = append(got, ttl)
-	}
-	slices.Sort(got)
-	if !slices.Equal(got, wantHTTPTTLs) {
-		t.Fatalf("HTTP API transform outputs for TTLs %v, want %v", got, wantHTTPTTLs)
-	}
-	return out
+	return loadTransforms(t, "transform-http", wantHTTPTTLs, "HTTP API transform outputs")
 }
 
 // TestTransformedHTTPInventory: two HTTP APIs on their $default stages, two functions, their
