@@ -2,8 +2,9 @@
 
 // The authorizer's key source: jwks-rsa (per-kid cache, rate limit) over a
 // fetcher that bounds the response size and time, coalesces concurrent
-// refreshes, refreshes at most once per JWKS_MIN_REFRESH_INTERVAL, and keeps
-// the last good key set through a failed or empty refresh.
+// refreshes, refreshes at most once per JWKS_MIN_REFRESH_INTERVAL (the first
+// refresh for an unknown kid at once), retries a failed fetch after 1 s,
+// doubling, and keeps the last good key set through a failed or empty refresh.
 
 const crypto = require('node:crypto');
 const http = require('node:http');
@@ -61,29 +62,44 @@ function hasRSAKeys(doc) {
   return doc !== null && typeof doc === 'object' && Array.isArray(doc.keys) && doc.keys.some((k) => k && k.kty === 'RSA');
 }
 
-// refreshingFetcher is jwks-rsa's fetcher: every cache miss lands here.
+// refreshingFetcher is jwks-rsa's fetcher: every cache miss lands here. It
+// fetches the first key set at once; after that, a refresh for an unknown
+// kid runs at once the first time and then at most once per
+// JWKS_MIN_REFRESH_INTERVAL; after a failed fetch the next may run after 1 s,
+// doubling up to that interval, so a short outage costs seconds.
 function refreshingFetcher(cfg, log) {
   let inflight = null;
-  let lastStart = -Infinity;
+  let lastDemand = -Infinity; // start of the last refresh made while keys were loaded
+  let failures = 0;
+  let retryAt = 0;
   let lastGood = null;
   let lastError = null;
+  const allowed = (now) => {
+    if (failures > 0) return now >= retryAt;
+    if (lastGood === null) return true;
+    return now - lastDemand >= cfg.jwksMinRefreshIntervalMs;
+  };
   return function fetcher(uri) {
     if (inflight) return inflight; // coalesce concurrent refreshes
-    if (Date.now() - lastStart < cfg.jwksMinRefreshIntervalMs) {
+    const now = Date.now();
+    if (!allowed(now)) {
       // Rate-limited: answer at once with what we have.
       return lastGood ? Promise.resolve(lastGood) : Promise.reject(lastError);
     }
-    lastStart = Date.now();
+    if (failures === 0 && lastGood !== null) lastDemand = now;
     inflight = fetchJSON(uri, cfg.jwksTimeoutMs)
       .then((doc) => {
         if (!hasRSAKeys(doc)) throw new Error('JWKS holds no RSA keys');
         lastGood = doc;
         lastError = null;
+        failures = 0;
         log({ msg: 'jwks refresh', outcome: 'ok', keys: doc.keys.length });
         return doc;
       })
       .catch((err) => {
         lastError = err;
+        failures += 1;
+        retryAt = Date.now() + Math.min(1000 * 2 ** (failures - 1), cfg.jwksMinRefreshIntervalMs);
         log({ msg: 'jwks refresh', outcome: 'failed', error: err.message, kept_last_good: lastGood !== null });
         if (lastGood) return lastGood;
         throw err;
@@ -105,7 +121,8 @@ function keySource(cfg, log) {
     cacheMaxAge: cfg.jwksMaxAgeMs,
     cacheMaxAgeFallback: 24 * 3600 * 1000,
     rateLimit: true,
-    jwksRequestsPerMinute: Math.max(1, Math.floor(60000 / cfg.jwksMinRefreshIntervalMs)),
+    // A backstop only: the fetcher above decides when the tenant is asked.
+    jwksRequestsPerMinute: 60,
     timeout: cfg.jwksTimeoutMs,
     fetcher: refreshingFetcher(cfg, log),
   });

@@ -1,9 +1,10 @@
 """The authorizer's key source: the tenant's RS256 signing keys by kid.
 
 It fetches the JWKS on the first token, refreshes it when a token names a
-kid it does not hold or when the keys are older than JWKS_MAX_AGE, but at
-most once per JWKS_MIN_REFRESH_INTERVAL (a flood of unknown kids costs one
-fetch per interval), bounds each fetch by JWKS_TIMEOUT and by the time left
+kid it does not hold or when the keys are older than JWKS_MAX_AGE: the first
+such refresh at once, then at most once per JWKS_MIN_REFRESH_INTERVAL (a
+flood of unknown kids costs one fetch per interval); after a failed fetch the
+next may run after 1 s, doubling up to that interval. It bounds each fetch by JWKS_TIMEOUT and by the time left
 before the invocation's deadline, reads at most 1 MiB, and keeps the last
 good keys through a failed or empty refresh. A Lambda Python instance runs
 one invocation at a time, so it needs no lock.
@@ -113,7 +114,16 @@ class KeySource:
         self._fetch = fetch
         self._keys = {}
         self._fetched_at = None  # clock value of the last good fetch
-        self._attempted_at = None  # clock value of the last fetch attempt
+        self._demanded_at = None  # start of the last refresh made while keys were loaded
+        self._failures = 0  # consecutive failed fetches
+        self._retry_at = 0.0  # after a failure: no fetch before this clock value
+
+    def _may_refresh(self, now):
+        if self._failures:
+            return now >= self._retry_at
+        if self._fetched_at is None:
+            return True
+        return self._demanded_at is None or now - self._demanded_at >= self._cfg.jwks_min_refresh_interval
 
     def get(self, kid, deadline):
         """The public key kid names, refreshing within bounds before the
@@ -122,8 +132,9 @@ class KeySource:
         stale = self._fetched_at is None or now - self._fetched_at >= self._cfg.jwks_max_age
         if kid in self._keys and not stale:
             return self._keys[kid]
-        may_refresh = self._attempted_at is None or now - self._attempted_at >= self._cfg.jwks_min_refresh_interval
-        if may_refresh:
+        if self._may_refresh(now):
+            if not self._failures and self._fetched_at is not None:
+                self._demanded_at = now
             self._refresh(deadline)
         if kid in self._keys:
             return self._keys[kid]
@@ -132,15 +143,19 @@ class KeySource:
         raise KeyLookupError("unknown_key")
 
     def _refresh(self, deadline):
-        self._attempted_at = self._clock()
-        deadline = min(deadline, self._attempted_at + self._cfg.jwks_timeout)
+        started = self._clock()
+        deadline = min(deadline, started + self._cfg.jwks_timeout)
         try:
             keys = usable_keys(self._fetch(self._cfg.jwks_uri, deadline))
             if not keys:
                 raise ValueError("JWKS holds no usable RS256 keys")
         except Exception as e:  # any failure keeps the last good keys
+            self._failures += 1
+            wait = min(2.0 ** (self._failures - 1), self._cfg.jwks_min_refresh_interval)
+            self._retry_at = self._clock() + wait
             self._log({"msg": "jwks refresh", "outcome": "failed", "error": str(e)[:200], "kept_last_good": bool(self._keys)})
             return
+        self._failures = 0
         self._keys = keys
         self._fetched_at = self._clock()
         self._log({"msg": "jwks refresh", "outcome": "ok", "keys": len(keys)})

@@ -236,7 +236,8 @@ describe('JWKS handling', () => {
           UNAUTHORIZED,
         );
       }
-      assert.equal(server.state.requests, 1);
+      // The first load, then one refresh for an unknown kid; none after it within the interval.
+      assert.equal(server.state.requests, 2);
     } finally {
       await server.close();
     }

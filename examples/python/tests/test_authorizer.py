@@ -193,3 +193,52 @@ class ProfileTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeySourceTest(unittest.TestCase):
+    """The refresh policy with the shipped default interval, on a clock of
+    its own."""
+
+    def setUp(self):
+        import jwks
+        import types
+        self.now = 1000.0
+        self.down = False
+        self.fetches = 0
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers()
+        self.jwk = {"kty": "RSA", "use": "sig", "alg": "RS256", "n": b64(key.n), "e": b64(key.e)}
+        self.kids = ["key-1"]
+        cfg = types.SimpleNamespace(jwks_uri="http://127.0.0.1:1/jwks.json", jwks_timeout=2.0, jwks_max_age=600.0,
+                                    jwks_min_refresh_interval=30.0)
+        self.keys = jwks.KeySource(cfg, lambda entry: None, clock=lambda: self.now, fetch=self.fetch)
+        self.KeyLookupError = jwks.KeyLookupError
+
+    def fetch(self, uri, deadline):
+        self.fetches += 1
+        if self.down:
+            raise OSError("connection refused")
+        return {"keys": [dict(self.jwk, kid=kid) for kid in self.kids]}
+
+    def test_a_rotation_right_after_the_first_load_is_fetched_at_once(self):
+        self.keys.get("key-1", self.now + 3)
+        self.now += 1
+        self.kids.append("key-2")
+        self.keys.get("key-2", self.now + 3)
+        self.assertEqual(self.fetches, 2)
+        self.kids.append("key-3")
+        with self.assertRaises(self.KeyLookupError):
+            self.keys.get("key-3", self.now + 3)
+        self.assertEqual(self.fetches, 2, "a second unknown kid within the interval fetches nothing")
+
+    def test_a_failed_first_fetch_is_retried_after_a_second(self):
+        self.down = True
+        with self.assertRaises(self.KeyLookupError):
+            self.keys.get("key-1", self.now + 3)
+        self.down = False
+        self.now += 0.5
+        with self.assertRaises(self.KeyLookupError):
+            self.keys.get("key-1", self.now + 3)
+        self.assertEqual(self.fetches, 1, "no retry within the first second")
+        self.now += 0.6
+        self.keys.get("key-1", self.now + 3)
+        self.assertEqual(self.fetches, 2)
