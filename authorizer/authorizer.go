@@ -125,10 +125,7 @@ func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomA
 	if req.Type != tokenEventType {
 		return nil, MethodARN{}, ErrEventType
 	}
-	if len(req.AuthorizationToken) > a.cfg.MaxTokenBytes+len(bearerPrefix) {
-		return nil, MethodARN{}, ErrTokenTooLarge
-	}
-	token, err := ParseBearer(req.AuthorizationToken)
+	token, err := a.bearerToken(req.AuthorizationToken)
 	if err != nil {
 		return nil, MethodARN{}, err
 	}
@@ -141,6 +138,15 @@ func (a *Authorizer) authorize(ctx context.Context, req events.APIGatewayCustomA
 		return nil, MethodARN{}, err
 	}
 	return claims, arn, nil
+}
+
+// bearerToken is the token of an Authorization value: its size checked
+// first, then its form "Bearer <token>".
+func (a *Authorizer) bearerToken(authorization string) (string, error) {
+	if len(authorization) > a.cfg.MaxTokenBytes+len(bearerPrefix) {
+		return "", ErrTokenTooLarge
+	}
+	return ParseBearer(authorization)
 }
 
 // logDecision writes the decision line: decision, reason, request_id when

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -73,18 +74,17 @@ func (h *httpTenant) mint(t *testing.T, c jwt.MapClaims) string {
 	return s
 }
 
-func newHTTPAuthorizer(t *testing.T, tenant *httpTenant, logs *bytes.Buffer) *authorizer.HTTPAuthorizer {
+func newHTTPAuthorizer(t *testing.T, tenant *httpTenant, logs *bytes.Buffer) *authorizer.Authorizer {
 	t.Helper()
 	cfg := authorizer.DefaultConfig()
 	cfg.JWKSURI = tenant.server.URL + "/.well-known/jwks.json"
 	cfg.Issuer = tenant.issuer()
 	cfg.Audience = httpTestAudience
-	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	a, err := authorizer.New(context.Background(), cfg, authorizer.WithLogger(logger))
+	a, err := authorizer.New(context.Background(), cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return authorizer.NewHTTPAuthorizer(a, logger)
+	return a
 }
 
 func TestAuthorizeHTTP(t *testing.T) {
@@ -156,7 +156,7 @@ func TestAuthorizeHTTP(t *testing.T) {
 func TestHTTPAuthorizerInvoke(t *testing.T) {
 	tenant := newHTTPTenant(t)
 	var logs bytes.Buffer
-	h := newHTTPAuthorizer(t, tenant, &logs)
+	h := lambda.NewHandler(newHTTPAuthorizer(t, tenant, &logs).AuthorizeHTTP)
 	payload, _ := json.Marshal(events.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST",
 		Headers: map[string]string{"authorization": "Bearer " + tenant.mint(t, tenant.claims())},

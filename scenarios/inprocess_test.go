@@ -40,7 +40,7 @@ func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, 
 	return &scenarios.Instance{Target: scenarios.Handler(h.Handle), Output: logs.String}, nil
 }
 
-// inProcessHTTPAuthorizer runs authorizer.HTTPAuthorizer (payload 2.0, simple
+// inProcessHTTPAuthorizer runs Authorizer.AuthorizeHTTP (payload 2.0, simple
 // responses), as deploy/httpauthorizer does, without a process.
 func inProcessHTTPAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
 	cfg, err := authorizer.ConfigFromEnv(lookup(env))
@@ -48,12 +48,11 @@ func inProcessHTTPAuthorizer(ctx context.Context, env map[string]string) (*scena
 		return nil, err
 	}
 	logs := &logbuffer.Buffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(logger))
+	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		return nil, err
 	}
-	return &scenarios.Instance{Target: authorizer.NewHTTPAuthorizer(a, logger), Output: logs.String}, nil
+	return &scenarios.Instance{Target: scenarios.Handler(a.AuthorizeHTTP), Output: logs.String}, nil
 }
 
 // inProcessHTTPProfile runs profile.Handler as the lambda.Handler

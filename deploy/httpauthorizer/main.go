@@ -1,5 +1,5 @@
 // Command httpauthorizer is the HTTP API Lambda authorizer (payload format 2.0,
-// simple responses) of deploy/httpapi.yaml: authorizer.HTTPAuthorizer over the
+// simple responses) of deploy/httpapi.yaml: Authorizer.AuthorizeHTTP over the
 // same verifier and environment as the REST API's TOKEN authorizer (JWKS_URI,
 // TOKEN_ISSUER, AUDIENCE and the optional knobs of docs/authorizer.md). A
 // missing or malformed setting fails the function's init with one JSON log
@@ -29,5 +29,5 @@ func main() {
 		logger.Error("init", slog.String("reason", "init_failed"), slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(authorizer.NewHTTPAuthorizer(a, logger))
+	lambda.Start(a.AuthorizeHTTP)
 }
