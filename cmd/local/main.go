@@ -214,17 +214,12 @@ func start(ctx context.Context, o options, logs io.Writer) (*stack, error) {
 
 // authorizerFromEnv builds the authorizer from a template function's
 // environment, logging its decisions to functionLogs (and the request line).
-func authorizerFromEnv(ctx context.Context, env map[string]string, functionLogs io.Writer, template string) (*authorizer.Authorizer, *slog.Logger, error) {
+func authorizerFromEnv(ctx context.Context, env map[string]string, functionLogs io.Writer, template string) (*authorizer.Authorizer, error) {
 	cfg, err := authorizer.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
-		return nil, nil, fmt.Errorf("the authorizer's environment from %s: %w", template, err)
+		return nil, fmt.Errorf("the authorizer's environment from %s: %w", template, err)
 	}
-	logger := slog.New(decisionRecorder{slog.NewJSONHandler(functionLogs, nil)})
-	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(logger))
-	if err != nil {
-		return nil, nil, err
-	}
-	return a, logger, nil
+	return authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(decisionRecorder{slog.NewJSONHandler(functionLogs, nil)})))
 }
 
 // restGateway is the REST API of deploy/template.yaml with the TOKEN authorizer.
@@ -234,7 +229,7 @@ func (s *stack) restGateway(ctx context.Context, params map[string]string, funct
 		return nil, err
 	}
 	s.env = cfg.FunctionEnv[deploy.AuthorizerFunction]
-	a, _, err := authorizerFromEnv(ctx, s.env, functionLogs, "deploy/template.yaml")
+	a, err := authorizerFromEnv(ctx, s.env, functionLogs, "deploy/template.yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -266,11 +261,11 @@ func (s *stack) httpGateway(ctx context.Context, params map[string]string, funct
 	functions := map[string]fakegateway.Function{deploy.HTTPProfileFunction: p}
 	if s.design == designLambda {
 		s.env = cfg.FunctionEnv[deploy.HTTPAuthorizerFunction]
-		a, logger, err := authorizerFromEnv(ctx, s.env, functionLogs, "deploy/httpapi.yaml")
+		a, err := authorizerFromEnv(ctx, s.env, functionLogs, "deploy/httpapi.yaml")
 		if err != nil {
 			return nil, err
 		}
-		functions[deploy.HTTPAuthorizerFunction] = authorizer.NewHTTPAuthorizer(a, logger)
+		functions[deploy.HTTPAuthorizerFunction] = fakelambda.HandlerFunc[events.APIGatewayV2CustomAuthorizerV2Request, events.APIGatewayV2CustomAuthorizerSimpleResponse](a.AuthorizeHTTP)
 		s.route = fmt.Sprintf("GET /profile, HTTP API, Lambda authorizer (payload 2.0, simple responses), cache TTL %ds", s.ttl)
 	} else {
 		for _, r := range cfg.Routes {
