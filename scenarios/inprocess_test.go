@@ -21,6 +21,12 @@ func lookup(env map[string]string) func(string) (string, bool) {
 // inProcessAuthorizer runs authorizer.Authorizer's handler in-process
 // through scenarios.Handler, as deploy/authorizer runs it under lambda.Start.
 func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
+	return startAuthorizer(ctx, env, func(a *authorizer.Authorizer) scenarios.Target { return scenarios.Handler(a.Authorize) })
+}
+
+// startAuthorizer builds an Authorizer from env, logging to a buffer the
+// Instance shows, and serves it through target.
+func startAuthorizer(ctx context.Context, env map[string]string, target func(*authorizer.Authorizer) scenarios.Target) (*scenarios.Instance, error) {
 	cfg, err := authorizer.ConfigFromEnv(lookup(env))
 	if err != nil {
 		return nil, err
@@ -30,7 +36,7 @@ func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios
 	if err != nil {
 		return nil, err
 	}
-	return &scenarios.Instance{Target: scenarios.Handler(a.Authorize), Output: logs.String}, nil
+	return &scenarios.Instance{Target: target(a), Output: logs.String}, nil
 }
 
 // inProcessProfile runs profile.Handler's handler in-process.
@@ -43,16 +49,7 @@ func inProcessProfile(context.Context, map[string]string) (*scenarios.Instance, 
 // inProcessHTTPAuthorizer runs Authorizer.AuthorizeHTTP (payload 2.0, simple
 // responses), as deploy/httpauthorizer does, without a process.
 func inProcessHTTPAuthorizer(ctx context.Context, env map[string]string) (*scenarios.Instance, error) {
-	cfg, err := authorizer.ConfigFromEnv(lookup(env))
-	if err != nil {
-		return nil, err
-	}
-	logs := &logbuffer.Buffer{}
-	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
-	if err != nil {
-		return nil, err
-	}
-	return &scenarios.Instance{Target: scenarios.Handler(a.AuthorizeHTTP), Output: logs.String}, nil
+	return startAuthorizer(ctx, env, func(a *authorizer.Authorizer) scenarios.Target { return scenarios.Handler(a.AuthorizeHTTP) })
 }
 
 // inProcessHTTPProfile runs profile.Handler as the lambda.Handler
