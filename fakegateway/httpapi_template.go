@@ -49,23 +49,15 @@ func httpConfigOf(tpl *cloudformation.Template, api string, params map[string]st
 	if err != nil {
 		return HTTPConfig{}, err
 	}
-	cfg := HTTPConfig{
-		FunctionEnv:     map[string]map[string]string{},
-		FunctionTimeout: map[string]time.Duration{},
+	var cfg HTTPConfig
+	var all []httpEvent
+	if cfg.FunctionEnv, cfg.FunctionTimeout, all, err = readFunctions(sam, httpFunctionEvents); err != nil {
+		return HTTPConfig{}, err
 	}
 	var events []httpEvent
-	for _, fn := range sam.functions {
-		if cfg.FunctionEnv[fn.id], cfg.FunctionTimeout[fn.id], err = sam.settings(fn); err != nil {
-			return HTTPConfig{}, err
-		}
-		evs, err := httpFunctionEvents(sam.r, fn)
-		if err != nil {
-			return HTTPConfig{}, fmt.Errorf("function %s: %w", fn.id, err)
-		}
-		for _, ev := range evs {
-			if api == "" || ev.api == api {
-				events = append(events, ev)
-			}
+	for _, ev := range all {
+		if api == "" || ev.api == api {
+			events = append(events, ev)
 		}
 	}
 	if len(events) == 0 {

@@ -247,26 +247,36 @@ func (s *samResources) settings(fn samFunction) (map[string]string, time.Duratio
 	return env, timeout, nil
 }
 
+// readFunctions reads every function of the template: its environment, its
+// timeout and, with events, the events that route to it (REST Api events or
+// HTTP API HttpApi events).
+func readFunctions[E any](sam *samResources, events func(*templateReader, samFunction) ([]E, error)) (map[string]map[string]string, map[string]time.Duration, []E, error) {
+	env, timeout := map[string]map[string]string{}, map[string]time.Duration{}
+	var all []E
+	for _, fn := range sam.functions {
+		var err error
+		if env[fn.id], timeout[fn.id], err = sam.settings(fn); err != nil {
+			return nil, nil, nil, err
+		}
+		evs, err := events(sam.r, fn)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("function %s: %w", fn.id, err)
+		}
+		all = append(all, evs...)
+	}
+	return env, timeout, all, nil
+}
+
 // configOf builds and validates the Config of a parsed SAM template.
 func configOf(tpl *cloudformation.Template, params map[string]string) (Config, error) {
 	sam, err := readSAM(tpl, params, restAPIKind)
 	if err != nil {
 		return Config{}, err
 	}
-	cfg := Config{
-		FunctionEnv:     map[string]map[string]string{},
-		FunctionTimeout: map[string]time.Duration{},
-	}
+	var cfg Config
 	var events []apiEvent
-	for _, fn := range sam.functions {
-		if cfg.FunctionEnv[fn.id], cfg.FunctionTimeout[fn.id], err = sam.settings(fn); err != nil {
-			return Config{}, err
-		}
-		evs, err := functionEvents(sam.r, fn)
-		if err != nil {
-			return Config{}, fmt.Errorf("function %s: %w", fn.id, err)
-		}
-		events = append(events, evs...)
+	if cfg.FunctionEnv, cfg.FunctionTimeout, events, err = readFunctions(sam, functionEvents); err != nil {
+		return Config{}, err
 	}
 	if len(events) == 0 {
 		return Config{}, errors.New("no function has an Api event: the API has no routes")
