@@ -92,7 +92,18 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Authorizer, error) {
 	return a, nil
 }
 
-// tokenEvent is the type of the event API Gateway sends a TOKEN authorizer.
+// NewFromEnv is ConfigFromEnv through lookup (os.LookupEnv in a Lambda)
+// followed by New: what a Lambda main does at init. Its error names every
+// variable that is missing or malformed; New itself fails only on those.
+func NewFromEnv(ctx context.Context, lookup func(string) (string, bool), opts ...Option) (*Authorizer, error) {
+	cfg, err := ConfigFromEnv(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: invalid configuration: %w", err)
+	}
+	return New(ctx, cfg, opts...)
+}
+
+// tokenEventType is the type of the event API Gateway sends a TOKEN authorizer.
 const tokenEventType = "TOKEN"
 
 // Authorize is the Lambda handler (lambda.Start(a.Authorize)): it checks

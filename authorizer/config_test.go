@@ -1,6 +1,7 @@
 package authorizer
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,24 @@ func TestValidateBounds(t *testing.T) {
 		if err := ok(e).Validate(); err == nil {
 			t.Errorf("invalid case %d accepted", i)
 		}
+	}
+}
+
+// TestNewFromEnv: what a Lambda main does at init, in one call: a missing
+// variable is named in the error; a complete environment gives an
+// Authorizer that verifies.
+func TestNewFromEnv(t *testing.T) {
+	f := newServerFixture(t)
+	env := map[string]string{EnvJWKSURI: f.srv.URL + "/.well-known/jwks.json", EnvIssuer: testIssuer}
+	if _, err := NewFromEnv(context.Background(), envOf(env), WithLogger(discardLogger())); err == nil || !strings.Contains(err.Error(), EnvAudience) {
+		t.Fatalf("err = %v, want one naming %s", err, EnvAudience)
+	}
+	env[EnvAudience] = testAudience
+	a, err := NewFromEnv(context.Background(), envOf(env), WithLogger(discardLogger()), WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Verify(context.Background(), f.token(t)); err != nil {
+		t.Fatalf("Verify: %v", err)
 	}
 }

@@ -4,10 +4,9 @@
 // A Lambda main builds it from the environment and hands its Authorize
 // method to aws-lambda-go:
 //
-//	cfg, err := authorizer.ConfigFromEnv(os.LookupEnv)
+//	a, err := authorizer.NewFromEnv(ctx, os.LookupEnv)
 //	if err != nil { ... log the error, which names the variable, and exit ... }
-//	a, err := authorizer.New(ctx, cfg)
-//	lambda.Start(a.Authorize)
+//	lambda.Start(a.Authorize) // or a.AuthorizeHTTP behind an HTTP API
 //
 // Tokens are parsed and verified by golang-jwt/jwt/v5 (RS256 only, iss
 // exact, aud containing the audience, exp required, nbf and iat honoured

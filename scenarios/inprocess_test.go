@@ -27,12 +27,8 @@ func inProcessAuthorizer(ctx context.Context, env map[string]string) (*scenarios
 // startAuthorizer builds an Authorizer from env, logging to a buffer the
 // Instance shows, and serves it through target.
 func startAuthorizer(ctx context.Context, env map[string]string, target func(*authorizer.Authorizer) scenarios.Target) (*scenarios.Instance, error) {
-	cfg, err := authorizer.ConfigFromEnv(lookup(env))
-	if err != nil {
-		return nil, err
-	}
 	logs := &logbuffer.Buffer{}
-	a, err := authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+	a, err := authorizer.NewFromEnv(ctx, lookup(env), authorizer.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -69,16 +68,11 @@ func startGateway(ctx context.Context, t *fakeauth0.Tenant, ttl int, trivial boo
 	if err != nil {
 		return nil, fmt.Errorf("deploy/template.yaml: %w", err)
 	}
-	env := map[string]string{}
-	maps.Copy(env, cfg.FunctionEnv[deploy.AuthorizerFunction])
+	env := cfg.FunctionEnv[deploy.AuthorizerFunction]
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	acfg, err := authorizer.ConfigFromEnv(lookup)
-	if err != nil {
-		return nil, err
-	}
 	// The decision lines are formatted as in Lambda, then dropped.
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := authorizer.New(ctx, acfg, authorizer.WithLogger(logger))
+	a, err := authorizer.NewFromEnv(ctx, lookup, authorizer.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

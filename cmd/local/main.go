@@ -215,11 +215,12 @@ func start(ctx context.Context, o options, logs io.Writer) (*stack, error) {
 // authorizerFromEnv builds the authorizer from a template function's
 // environment, logging its decisions to functionLogs (and the request line).
 func authorizerFromEnv(ctx context.Context, env map[string]string, functionLogs io.Writer, template string) (*authorizer.Authorizer, error) {
-	cfg, err := authorizer.ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	a, err := authorizer.NewFromEnv(ctx, func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		authorizer.WithLogger(slog.New(decisionRecorder{slog.NewJSONHandler(functionLogs, nil)})))
 	if err != nil {
 		return nil, fmt.Errorf("the authorizer's environment from %s: %w", template, err)
 	}
-	return authorizer.New(ctx, cfg, authorizer.WithLogger(slog.New(decisionRecorder{slog.NewJSONHandler(functionLogs, nil)})))
+	return a, nil
 }
 
 // restGateway is the REST API of deploy/template.yaml with the TOKEN authorizer.

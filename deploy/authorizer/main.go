@@ -17,14 +17,9 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := authorizer.ConfigFromEnv(os.LookupEnv)
+	a, err := authorizer.NewFromEnv(context.Background(), os.LookupEnv, authorizer.WithLogger(logger))
 	if err != nil {
 		logger.Error("init", slog.String("reason", "config_invalid"), slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	a, err := authorizer.New(context.Background(), cfg, authorizer.WithLogger(logger))
-	if err != nil {
-		logger.Error("init", slog.String("reason", "init_failed"), slog.String("error", err.Error()))
 		os.Exit(1)
 	}
 	lambda.Start(a.Authorize)
