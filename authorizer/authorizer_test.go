@@ -97,6 +97,15 @@ func withToken(format string) func(testing.TB, *fixture) events.APIGatewayCustom
 	return header(func(t testing.TB, f *fixture) string { return strings.ReplaceAll(format, "TOKEN", f.token(t)) })
 }
 
+// validWith is the TOKEN event of a valid token, changed by edit.
+func validWith(edit func(*events.APIGatewayCustomAuthorizerRequest)) func(testing.TB, *fixture) events.APIGatewayCustomAuthorizerRequest {
+	return func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
+		e := tokenEvent("Bearer " + f.token(t))
+		edit(&e)
+		return e
+	}
+}
+
 func denyCases() []denyCase {
 	return []denyCase{
 		{"AUTH-02", "empty", withToken(""), "token_missing"},
@@ -113,35 +122,17 @@ func denyCases() []denyCase {
 		{"AUTH-03", "scheme glued", withToken("BearerTOKEN"), "bad_scheme"},
 		{"AUTH-03", "lowercase scheme", withToken("bearer TOKEN"), "bad_scheme"},
 		{"AUTH-03", "uppercase scheme", withToken("BEARER TOKEN"), "bad_scheme"},
-		{"AUTH-18", "REQUEST event with a valid token", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
-			e := tokenEvent("Bearer " + f.token(t))
-			e.Type = "REQUEST"
-			return e
-		}, "event_type"},
-		{"AUTH-18", "event without a type", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
-			e := tokenEvent("Bearer " + f.token(t))
-			e.Type = ""
-			return e
-		}, "event_type"},
-		{"AUTH-18", "lowercase type", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
-			e := tokenEvent("Bearer " + f.token(t))
-			e.Type = "token"
-			return e
-		}, "event_type"},
+		{"AUTH-18", "REQUEST event with a valid token", validWith(func(e *events.APIGatewayCustomAuthorizerRequest) { e.Type = "REQUEST" }), "event_type"},
+		{"AUTH-18", "event without a type", validWith(func(e *events.APIGatewayCustomAuthorizerRequest) { e.Type = "" }), "event_type"},
+		{"AUTH-18", "lowercase type", validWith(func(e *events.APIGatewayCustomAuthorizerRequest) { e.Type = "token" }), "event_type"},
 		{"AUTH-16", "header over the limit", header(func(testing.TB, *fixture) string {
 			return "Bearer " + strings.Repeat("a", DefaultMaxTokenBytes+1)
 		}), "token_too_large"},
 		{"AUTH-16", "huge header of spaces", header(func(testing.TB, *fixture) string { return strings.Repeat(" ", 1<<20) }), "token_too_large"},
-		{"AUTH-01", "methodArn empty", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
-			e := tokenEvent("Bearer " + f.token(t))
-			e.MethodArn = ""
-			return e
-		}, "method_arn"},
-		{"AUTH-01", "methodArn of another service", func(t testing.TB, f *fixture) events.APIGatewayCustomAuthorizerRequest {
-			e := tokenEvent("Bearer " + f.token(t))
+		{"AUTH-01", "methodArn empty", validWith(func(e *events.APIGatewayCustomAuthorizerRequest) { e.MethodArn = "" }), "method_arn"},
+		{"AUTH-01", "methodArn of another service", validWith(func(e *events.APIGatewayCustomAuthorizerRequest) {
 			e.MethodArn = "arn:aws:lambda:eu-west-1:123456789012:function:x"
-			return e
-		}, "method_arn"},
+		}), "method_arn"},
 	}
 }
 
